@@ -1,0 +1,36 @@
+#include "db/migrations.h"
+
+namespace trainbox::db {
+
+const std::vector<Migration>& migrations() {
+  static const std::vector<Migration> kMigrations = {
+      {1, R"sql(
+CREATE TABLE tasks (
+  id TEXT PRIMARY KEY,
+  kind TEXT NOT NULL,
+  status TEXT NOT NULL,
+  created_at_ms BIGINT NOT NULL,
+  started_at_ms BIGINT NOT NULL DEFAULT 0,
+  finished_at_ms BIGINT NOT NULL DEFAULT 0,
+  heartbeat_at_ms BIGINT NOT NULL DEFAULT 0,
+  progress TEXT NOT NULL DEFAULT '{}',
+  options TEXT NOT NULL DEFAULT '{}',
+  dataset TEXT NOT NULL DEFAULT '{}',
+  classes TEXT NOT NULL DEFAULT '[]',
+  metrics TEXT NOT NULL DEFAULT '{}',
+  error TEXT,
+  dataset_name TEXT NOT NULL DEFAULT '',
+  dataset_key TEXT NOT NULL DEFAULT '',
+  model_key TEXT NOT NULL DEFAULT '',
+  attempts INTEGER NOT NULL DEFAULT 0,
+  cancel_requested INTEGER NOT NULL DEFAULT 0,
+  revision BIGINT NOT NULL DEFAULT 1
+);
+CREATE INDEX tasks_status ON tasks (status, heartbeat_at_ms);
+CREATE INDEX tasks_created ON tasks (created_at_ms);
+)sql"},
+  };
+  return kMigrations;
+}
+
+}  // namespace trainbox::db

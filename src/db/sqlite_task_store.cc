@@ -1,0 +1,402 @@
+// SQLite TaskStore. One connection guarded by a mutex: SQLite serialises writers anyway, and one
+// connection per process avoids "database is locked" inside the process. WAL lets other processes
+// (a scale-out worker on the same file) read while we write; busy_timeout covers their writes.
+// synchronous=FULL makes a committed row durable before POST /tasks answers.
+
+#include "db/sqlite_task_store.h"
+
+#include <sqlite3.h>
+
+#include <mutex>
+
+#include <fmt/format.h>
+
+#include "core/task_json.h"
+#include "db/migrations.h"
+
+namespace trainbox::db {
+namespace {
+
+using core::Task;
+using core::TaskStatus;
+
+constexpr const char* kTaskColumns =
+    "id, kind, status, created_at_ms, started_at_ms, finished_at_ms, heartbeat_at_ms, progress, "
+    "options, dataset, classes, metrics, error, dataset_name, dataset_key, model_key, attempts, "
+    "cancel_requested, revision";
+
+constexpr const char* kInsertTask =
+    "INSERT INTO tasks (id, kind, status, created_at_ms, progress, options, dataset, classes, "
+    "metrics, error, dataset_name, dataset_key, model_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)";
+constexpr const char* kClaimTask =
+    "UPDATE tasks SET status='RUNNING', attempts=attempts+1, started_at_ms=?2, heartbeat_at_ms=?2, "
+    "revision=revision+1 WHERE id=?1 AND status='QUEUED'";
+constexpr const char* kRecordProgress =
+    "UPDATE tasks SET progress=?2, heartbeat_at_ms=?3, revision=revision+1 "
+    "WHERE id=?1 AND status='RUNNING'";
+constexpr const char* kHeartbeat =
+    "UPDATE tasks SET heartbeat_at_ms=?2 WHERE id=?1 AND status='RUNNING'";
+constexpr const char* kRecordDataset =
+    "UPDATE tasks SET dataset=?2, classes=?3, revision=revision+1 WHERE id=?1 AND status='RUNNING'";
+constexpr const char* kFinishTask =
+    "UPDATE tasks SET status=?2, error=?3, metrics=?4, model_key=?5, finished_at_ms=?6, "
+    "progress=json_set(progress, '$.phase', ?7, '$.eta_s', NULL), revision=revision+1 "
+    "WHERE id=?1 AND status IN ('QUEUED','RUNNING')";
+constexpr const char* kCancelQueued =
+    "UPDATE tasks SET status='CANCELLED', cancel_requested=1, finished_at_ms=?2, "
+    "error='cancelled by request', progress=json_set(progress, '$.phase', 'cancelled'), "
+    "revision=revision+1 WHERE id=?1 AND status='QUEUED'";
+constexpr const char* kCancelRunning =
+    "UPDATE tasks SET cancel_requested=1, revision=revision+1 "
+    "WHERE id=?1 AND status='RUNNING' AND cancel_requested=0";
+constexpr const char* kStaleRunning =
+    "SELECT id FROM tasks WHERE status='RUNNING' AND heartbeat_at_ms < ?1 ORDER BY created_at_ms";
+constexpr const char* kIdsWithStatus =
+    "SELECT id FROM tasks WHERE status=?1 ORDER BY created_at_ms, id";
+constexpr const char* kDeleteTask = "DELETE FROM tasks WHERE id=?1";
+constexpr const char* kCountTasks = "SELECT COUNT(*) FROM tasks";
+
+// RAII prepared statement with typed binds; errors become Error values.
+class Statement {
+ public:
+  Statement(sqlite3* db, const char* sql) : db_(db) {
+    rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr);
+  }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  Statement& bind(int index, std::string_view text) {
+    if (rc_ == SQLITE_OK) {
+      rc_ = sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()),
+                              SQLITE_TRANSIENT);
+    }
+    return *this;
+  }
+  Statement& bind(int index, int64_t value) {
+    if (rc_ == SQLITE_OK) rc_ = sqlite3_bind_int64(stmt_, index, value);
+    return *this;
+  }
+  Statement& bind_null(int index) {
+    if (rc_ == SQLITE_OK) rc_ = sqlite3_bind_null(stmt_, index);
+    return *this;
+  }
+  // Returns true while a row is available.
+  Result<bool> step() {
+    if (rc_ != SQLITE_OK) return failure();
+    int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    rc_ = rc;
+    return failure();
+  }
+  Status run() {
+    auto stepped = step();
+    if (!stepped) return fail(stepped.error());
+    return {};
+  }
+  std::string text(int column) const {
+    auto* raw = sqlite3_column_text(stmt_, column);
+    return raw ? std::string(reinterpret_cast<const char*>(raw)) : std::string();
+  }
+  bool is_null(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
+  int64_t integer(int column) const { return sqlite3_column_int64(stmt_, column); }
+
+ private:
+  tl::unexpected<Error> failure() const {
+    ErrorCode code = (rc_ == SQLITE_BUSY || rc_ == SQLITE_LOCKED) ? ErrorCode::kUnavailable
+                     : rc_ == SQLITE_FULL                         ? ErrorCode::kInsufficientStorage
+                                                                  : ErrorCode::kInternal;
+    return fail(code, "database_error", fmt::format("database: {}", sqlite3_errmsg(db_)));
+  }
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+  int rc_;
+};
+
+nlohmann::json parse_json_column(const std::string& text, nlohmann::json fallback) {
+  auto parsed = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  return parsed.is_discarded() ? fallback : parsed;
+}
+
+Task read_task(const Statement& row) {
+  Task task;
+  task.id = row.text(0);
+  task.kind = core::parse_task_kind(row.text(1)).value_or(core::TaskKind::kImage);
+  task.status = core::parse_task_status(row.text(2)).value_or(TaskStatus::kFailed);
+  task.created_at_ms = row.integer(3);
+  task.started_at_ms = row.integer(4);
+  task.finished_at_ms = row.integer(5);
+  task.heartbeat_at_ms = row.integer(6);
+  task.progress = core::progress_from_json(parse_json_column(row.text(7), {}));
+  task.options = parse_json_column(row.text(8), nlohmann::json::object());
+  task.dataset = parse_json_column(row.text(9), nlohmann::json::object());
+  auto classes = parse_json_column(row.text(10), nlohmann::json::array());
+  if (classes.is_array()) {
+    for (const auto& name : classes) {
+      if (name.is_string()) task.classes.push_back(name.get<std::string>());
+    }
+  }
+  task.metrics = parse_json_column(row.text(11), nlohmann::json::object());
+  if (!row.is_null(12)) task.error = row.text(12);
+  task.dataset_name = row.text(13);
+  task.dataset_key = row.text(14);
+  task.model_key = row.text(15);
+  task.attempts = static_cast<int>(row.integer(16));
+  task.cancel_requested = row.integer(17) != 0;
+  task.revision = row.integer(18);
+  return task;
+}
+
+tl::unexpected<Error> task_not_found(std::string_view id) {
+  return fail(ErrorCode::kNotFound, "task_not_found", fmt::format("no task with id '{}'", id));
+}
+
+class SqliteTaskStore final : public TaskStore {
+ public:
+  explicit SqliteTaskStore(sqlite3* db) : db_(db) {}
+  ~SqliteTaskStore() override { sqlite3_close_v2(db_); }
+
+  Status migrate();
+  Status insert(const Task& task) override;
+  Result<Task> get(std::string_view id) override;
+  Result<TaskPage> list(int limit, int offset) override;
+  Result<std::vector<std::string>> ids_with_status(TaskStatus status) override;
+  Result<bool> claim(std::string_view id, int64_t now_ms) override;
+  Status record_progress(std::string_view id, const core::Progress& progress,
+                         int64_t now_ms) override;
+  Status heartbeat(std::string_view id, int64_t now_ms) override;
+  Status record_dataset(std::string_view id, const nlohmann::json& dataset,
+                        const std::vector<std::string>& classes) override;
+  Result<bool> finish(std::string_view id, const core::Completion& completion,
+                      int64_t now_ms) override;
+  Result<Task> request_cancel(std::string_view id, int64_t now_ms) override;
+  Result<std::vector<std::string>> stale_running(int64_t heartbeat_before_ms) override;
+  Status remove(std::string_view id) override;
+
+ private:
+  Status exec(const std::string& sql);
+  Result<Task> get_locked(std::string_view id);
+  Result<std::vector<std::string>> select_ids(Statement& statement);
+  Result<bool> changed(Statement& statement);
+
+  std::mutex mutex_;
+  sqlite3* db_;
+};
+
+Status SqliteTaskStore::exec(const std::string& sql) {
+  char* message = nullptr;
+  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+    std::string text = message ? message : "unknown error";
+    sqlite3_free(message);
+    return fail(ErrorCode::kInternal, "database_error", "database: " + text);
+  }
+  return {};
+}
+
+Status SqliteTaskStore::migrate() {
+  std::lock_guard lock(mutex_);
+  TRAINBOX_TRY(exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"));
+  Statement current(db_, "SELECT COALESCE(MAX(version), 0) FROM schema_version");
+  TRAINBOX_TRY(current.step());
+  int64_t version = current.integer(0);
+  int64_t newest = migrations().back().version;
+  if (version > newest) {
+    return fail(ErrorCode::kConflict, "schema_too_new",
+                fmt::format("database schema version {} is newer than this trainbox ({}); "
+                            "upgrade trainbox",
+                            version, newest));
+  }
+  for (const auto& migration : migrations()) {
+    if (migration.version <= version) continue;
+    TRAINBOX_TRY(exec("BEGIN IMMEDIATE"));
+    auto applied = exec(std::string(migration.sql));
+    if (applied) {
+      applied = exec(fmt::format("INSERT INTO schema_version VALUES ({})", migration.version));
+    }
+    if (!applied) {
+      (void)exec("ROLLBACK");
+      return applied;
+    }
+    TRAINBOX_TRY(exec("COMMIT"));
+  }
+  return {};
+}
+
+Status SqliteTaskStore::insert(const Task& task) {
+  std::lock_guard lock(mutex_);
+  Statement insert(db_, kInsertTask);
+  insert.bind(1, task.id)
+      .bind(2, core::to_string(task.kind))
+      .bind(3, core::to_string(task.status))
+      .bind(4, task.created_at_ms)
+      .bind(5, core::to_json(task.progress).dump())
+      .bind(6, task.options.dump())
+      .bind(7, task.dataset.dump())
+      .bind(8, nlohmann::json(task.classes).dump())
+      .bind(9, task.metrics.dump());
+  if (task.error) {
+    insert.bind(10, *task.error);
+  } else {
+    insert.bind_null(10);
+  }
+  insert.bind(11, task.dataset_name).bind(12, task.dataset_key).bind(13, task.model_key);
+  auto done = insert.run();
+  if (!done && sqlite3_extended_errcode(db_) == SQLITE_CONSTRAINT_PRIMARYKEY) {
+    return fail(ErrorCode::kConflict, "task_exists", "a task with this id already exists");
+  }
+  return done;
+}
+
+Result<Task> SqliteTaskStore::get_locked(std::string_view id) {
+  Statement select(db_, fmt::format("SELECT {} FROM tasks WHERE id=?1", kTaskColumns).c_str());
+  select.bind(1, id);
+  auto row = select.step();
+  if (!row) return fail(row.error());
+  if (!*row) return task_not_found(id);
+  return read_task(select);
+}
+
+Result<Task> SqliteTaskStore::get(std::string_view id) {
+  std::lock_guard lock(mutex_);
+  return get_locked(id);
+}
+
+Result<TaskPage> SqliteTaskStore::list(int limit, int offset) {
+  std::lock_guard lock(mutex_);
+  TaskPage page;
+  Statement count(db_, kCountTasks);
+  TRAINBOX_TRY(count.step());
+  page.total = count.integer(0);
+  Statement select(db_, fmt::format("SELECT {} FROM tasks ORDER BY created_at_ms DESC, id DESC "
+                                    "LIMIT ?1 OFFSET ?2",
+                                    kTaskColumns)
+                            .c_str());
+  select.bind(1, int64_t{limit}).bind(2, int64_t{offset});
+  while (true) {
+    auto row = select.step();
+    if (!row) return fail(row.error());
+    if (!*row) break;
+    page.tasks.push_back(read_task(select));
+  }
+  return page;
+}
+
+Result<std::vector<std::string>> SqliteTaskStore::select_ids(Statement& statement) {
+  std::vector<std::string> ids;
+  while (true) {
+    auto row = statement.step();
+    if (!row) return fail(row.error());
+    if (!*row) return ids;
+    ids.push_back(statement.text(0));
+  }
+}
+
+Result<bool> SqliteTaskStore::changed(Statement& statement) {
+  TRAINBOX_TRY(statement.run());
+  return sqlite3_changes(db_) > 0;
+}
+
+Result<std::vector<std::string>> SqliteTaskStore::ids_with_status(TaskStatus status) {
+  std::lock_guard lock(mutex_);
+  Statement select(db_, kIdsWithStatus);
+  select.bind(1, core::to_string(status));
+  return select_ids(select);
+}
+
+Result<bool> SqliteTaskStore::claim(std::string_view id, int64_t now_ms) {
+  std::lock_guard lock(mutex_);
+  Statement update(db_, kClaimTask);
+  update.bind(1, id).bind(2, now_ms);
+  return changed(update);
+}
+
+Status SqliteTaskStore::record_progress(std::string_view id, const core::Progress& progress,
+                                        int64_t now_ms) {
+  std::lock_guard lock(mutex_);
+  Statement update(db_, kRecordProgress);
+  update.bind(1, id).bind(2, core::to_json(progress).dump()).bind(3, now_ms);
+  return update.run();
+}
+
+Status SqliteTaskStore::heartbeat(std::string_view id, int64_t now_ms) {
+  std::lock_guard lock(mutex_);
+  Statement update(db_, kHeartbeat);
+  update.bind(1, id).bind(2, now_ms);
+  return update.run();
+}
+
+Status SqliteTaskStore::record_dataset(std::string_view id, const nlohmann::json& dataset,
+                                       const std::vector<std::string>& classes) {
+  std::lock_guard lock(mutex_);
+  Statement update(db_, kRecordDataset);
+  update.bind(1, id).bind(2, dataset.dump()).bind(3, nlohmann::json(classes).dump());
+  return update.run();
+}
+
+Result<bool> SqliteTaskStore::finish(std::string_view id, const core::Completion& completion,
+                                     int64_t now_ms) {
+  std::lock_guard lock(mutex_);
+  Statement update(db_, kFinishTask);
+  std::string phase = completion.status == TaskStatus::kCompleted ? "done"
+                      : completion.status == TaskStatus::kCancelled ? "cancelled"
+                                                                    : "failed";
+  update.bind(1, id).bind(2, core::to_string(completion.status));
+  if (completion.error) {
+    update.bind(3, *completion.error);
+  } else {
+    update.bind_null(3);
+  }
+  update.bind(4, completion.metrics.dump()).bind(5, completion.model_key).bind(6, now_ms);
+  update.bind(7, phase);
+  return changed(update);
+}
+
+Result<Task> SqliteTaskStore::request_cancel(std::string_view id, int64_t now_ms) {
+  std::lock_guard lock(mutex_);
+  Statement queued(db_, kCancelQueued);
+  queued.bind(1, id).bind(2, now_ms);
+  TRAINBOX_TRY(queued.run());
+  Statement running(db_, kCancelRunning);
+  running.bind(1, id);
+  TRAINBOX_TRY(running.run());
+  return get_locked(id);
+}
+
+Result<std::vector<std::string>> SqliteTaskStore::stale_running(int64_t heartbeat_before_ms) {
+  std::lock_guard lock(mutex_);
+  Statement select(db_, kStaleRunning);
+  select.bind(1, heartbeat_before_ms);
+  return select_ids(select);
+}
+
+Status SqliteTaskStore::remove(std::string_view id) {
+  std::lock_guard lock(mutex_);
+  Statement del(db_, kDeleteTask);
+  del.bind(1, id);
+  auto removed = changed(del);
+  if (!removed) return fail(removed.error());
+  if (!*removed) return task_not_found(id);
+  return {};
+}
+
+}  // namespace
+
+Result<std::unique_ptr<TaskStore>> open_sqlite_task_store(const std::string& path) {
+  sqlite3* db = nullptr;
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX;
+  if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
+    std::string message = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close_v2(db);
+    return fail(ErrorCode::kUnavailable, "database_unavailable",
+                fmt::format("cannot open SQLite database '{}': {}", path, message));
+  }
+  auto store = std::make_unique<SqliteTaskStore>(db);
+  sqlite3_busy_timeout(db, 5000);
+  sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
+               nullptr, nullptr, nullptr);
+  TRAINBOX_TRY(store->migrate());
+  return std::unique_ptr<TaskStore>(std::move(store));
+}
+
+}  // namespace trainbox::db

@@ -1,0 +1,55 @@
+#pragma once
+// TaskStore: the single source of truth for tasks. Every state change is one conditional write,
+// so two workers (or a worker and the reaper) can never both move the same task.
+// Implementations are safe for concurrent use from many threads.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/task.h"
+#include "util/result.h"
+
+namespace trainbox::db {
+
+struct TaskPage {
+  std::vector<core::Task> tasks;  // newest first
+  int64_t total = 0;
+};
+
+class TaskStore {
+ public:
+  virtual ~TaskStore() = default;
+
+  // Stores a new task; kConflict if the id exists. Durable when it returns.
+  virtual Status insert(const core::Task& task) = 0;
+  virtual Result<core::Task> get(std::string_view id) = 0;  // kNotFound
+  virtual Result<TaskPage> list(int limit, int offset) = 0;
+  // Ids with this status, oldest first (used to re-enqueue QUEUED tasks at start-up).
+  virtual Result<std::vector<std::string>> ids_with_status(core::TaskStatus status) = 0;
+
+  // QUEUED -> RUNNING (attempts + 1, started_at, heartbeat). False if the task was not QUEUED.
+  virtual Result<bool> claim(std::string_view id, int64_t now_ms) = 0;
+  // Progress and heartbeat of a RUNNING task; a no-op for any other status.
+  virtual Status record_progress(std::string_view id, const core::Progress& progress,
+                                 int64_t now_ms) = 0;
+  virtual Status heartbeat(std::string_view id, int64_t now_ms) = 0;
+  // Dataset summary and class names of a RUNNING task.
+  virtual Status record_dataset(std::string_view id, const nlohmann::json& dataset,
+                                const std::vector<std::string>& classes) = 0;
+  // QUEUED|RUNNING -> a terminal status. False if the task had already ended.
+  virtual Result<bool> finish(std::string_view id, const core::Completion& completion,
+                              int64_t now_ms) = 0;
+  // QUEUED -> CANCELLED at once; RUNNING -> cancel_requested = true. Returns the task after it.
+  virtual Result<core::Task> request_cancel(std::string_view id, int64_t now_ms) = 0;
+  // RUNNING tasks whose heartbeat is older than `heartbeat_before_ms`.
+  virtual Result<std::vector<std::string>> stale_running(int64_t heartbeat_before_ms) = 0;
+  virtual Status remove(std::string_view id) = 0;  // kNotFound if absent
+};
+
+// "sqlite:///abs/path/trainbox.db" (or "sqlite://relative.db", or ":memory:" via sqlite://:memory:).
+Result<std::unique_ptr<TaskStore>> open_task_store(std::string_view url);
+
+}  // namespace trainbox::db

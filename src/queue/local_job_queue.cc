@@ -1,0 +1,65 @@
+#include "queue/local_job_queue.h"
+
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+
+namespace trainbox::queue {
+namespace {
+
+class LocalJobQueue final : public JobQueue {
+ public:
+  Status push(std::string_view task_id) override {
+    {
+      std::lock_guard lock(mutex_);
+      if (closed_) return fail(ErrorCode::kUnavailable, "queue_closed", "the job queue is closed");
+      ids_.emplace_back(task_id);
+    }
+    ready_.notify_one();
+    return {};
+  }
+
+  Result<std::optional<std::string>> pop(std::chrono::milliseconds wait) override {
+    std::unique_lock lock(mutex_);
+    ready_.wait_for(lock, wait, [&] { return closed_ || !ids_.empty(); });
+    if (closed_ || ids_.empty()) return std::optional<std::string>();
+    std::string id = std::move(ids_.front());
+    ids_.pop_front();
+    return std::optional<std::string>(std::move(id));
+  }
+
+  Result<size_t> size() override {
+    std::lock_guard lock(mutex_);
+    return ids_.size();
+  }
+
+  void close() override {
+    {
+      std::lock_guard lock(mutex_);
+      closed_ = true;
+    }
+    ready_.notify_all();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable ready_;
+  std::deque<std::string> ids_;
+  bool closed_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<JobQueue> make_local_job_queue() { return std::make_unique<LocalJobQueue>(); }
+
+Result<std::unique_ptr<JobQueue>> open_job_queue(std::string_view url) {
+  if (url == "local://" || url == "local") return make_local_job_queue();
+  if (url.starts_with("redis://")) {
+    return fail(ErrorCode::kInvalidArgument, "backend_not_built",
+                "this trainbox was built without Redis support; use local://");
+  }
+  return fail(ErrorCode::kInvalidArgument, "invalid_queue_url",
+              "unknown queue URL '" + std::string(url) + "': expected local://");
+}
+
+}  // namespace trainbox::queue

@@ -1,0 +1,220 @@
+// One contract suite for every TaskStore implementation. A new backend adds one line to
+// kStoreFactories and must pass everything here.
+
+#include <filesystem>
+#include <functional>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "db/task_store.h"
+#include "util/fs.h"
+#include "util/ids.h"
+
+namespace trainbox::db {
+namespace {
+
+using core::Completion;
+using core::Task;
+using core::TaskStatus;
+
+struct StoreFactory {
+  std::string name;
+  std::function<std::string(const std::filesystem::path& scratch)> url;
+};
+
+const StoreFactory kStoreFactories[] = {
+    {"SqliteMemory", [](const std::filesystem::path&) { return std::string("sqlite://:memory:"); }},
+    {"SqliteFile",
+     [](const std::filesystem::path& scratch) { return "sqlite://" + (scratch / "t.db").string(); }},
+};
+
+class TaskStoreContract : public ::testing::TestWithParam<StoreFactory> {
+ protected:
+  void SetUp() override {
+    auto opened = open_task_store(GetParam().url(scratch_.path()));
+    ASSERT_TRUE(opened) << opened.error().message;
+    store_ = std::move(*opened);
+  }
+  Task new_task(int64_t created_at_ms = 1000) {
+    Task task;
+    task.id = new_task_id();
+    task.created_at_ms = created_at_ms;
+    task.dataset_key = "tasks/" + task.id + "/dataset.zip";
+    task.options = {{"epochs", 3}};
+    EXPECT_TRUE(store_->insert(task));
+    return task;
+  }
+
+  TempDir scratch_{std::filesystem::temp_directory_path(), "store-contract"};
+  std::unique_ptr<TaskStore> store_;
+};
+
+TEST_P(TaskStoreContract, InsertThenGetReturnsTheSameTask) {
+  Task task = new_task();
+  auto got = store_->get(task.id);
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->id, task.id);
+  EXPECT_EQ(got->status, TaskStatus::kQueued);
+  EXPECT_EQ(got->options["epochs"], 3);
+  EXPECT_EQ(got->dataset_key, task.dataset_key);
+  EXPECT_EQ(got->created_at_ms, 1000);
+}
+
+TEST_P(TaskStoreContract, DuplicateIdIsAConflict) {
+  Task task = new_task();
+  auto again = store_->insert(task);
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, ErrorCode::kConflict);
+}
+
+TEST_P(TaskStoreContract, UnknownIdIsNotFound) {
+  auto got = store_->get(new_task_id());
+  ASSERT_FALSE(got);
+  EXPECT_EQ(got.error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store_->remove(new_task_id()).error().code, ErrorCode::kNotFound);
+}
+
+TEST_P(TaskStoreContract, ListIsNewestFirstWithTotalAndPaging) {
+  Task old_task = new_task(1000);
+  Task mid_task = new_task(2000);
+  Task new_one = new_task(3000);
+  auto page = store_->list(2, 0);
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->total, 3);
+  ASSERT_EQ(page->tasks.size(), 2u);
+  EXPECT_EQ(page->tasks[0].id, new_one.id);
+  EXPECT_EQ(page->tasks[1].id, mid_task.id);
+  auto rest = store_->list(2, 2);
+  ASSERT_TRUE(rest);
+  ASSERT_EQ(rest->tasks.size(), 1u);
+  EXPECT_EQ(rest->tasks[0].id, old_task.id);
+}
+
+TEST_P(TaskStoreContract, ClaimSucceedsOnceAndCountsAttempts) {
+  Task task = new_task();
+  EXPECT_TRUE(store_->claim(task.id, 5000).value());
+  EXPECT_FALSE(store_->claim(task.id, 5001).value());
+  auto got = store_->get(task.id).value();
+  EXPECT_EQ(got.status, TaskStatus::kRunning);
+  EXPECT_EQ(got.attempts, 1);
+  EXPECT_EQ(got.started_at_ms, 5000);
+  EXPECT_EQ(got.heartbeat_at_ms, 5000);
+}
+
+TEST_P(TaskStoreContract, ConcurrentClaimsHaveExactlyOneWinner) {
+  Task task = new_task();
+  std::atomic<int> winners{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&] {
+      if (store_->claim(task.id, 5000).value_or(false)) ++winners;
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(winners.load(), 1);
+}
+
+TEST_P(TaskStoreContract, ProgressAndDatasetOnlyApplyWhileRunning) {
+  Task task = new_task();
+  core::Progress progress;
+  progress.phase = "training";
+  progress.epoch = 2;
+  ASSERT_TRUE(store_->record_progress(task.id, progress, 6000));
+  EXPECT_EQ(store_->get(task.id)->progress.phase, "queued");  // not running yet: ignored
+  ASSERT_TRUE(store_->claim(task.id, 5000).value());
+  int64_t before = store_->get(task.id)->revision;
+  ASSERT_TRUE(store_->record_progress(task.id, progress, 6000));
+  ASSERT_TRUE(store_->record_dataset(task.id, {{"num_items", 10}}, {"cat", "dog"}));
+  auto got = store_->get(task.id).value();
+  EXPECT_EQ(got.progress.phase, "training");
+  EXPECT_EQ(got.progress.epoch, 2);
+  EXPECT_EQ(got.heartbeat_at_ms, 6000);
+  EXPECT_EQ(got.dataset["num_items"], 10);
+  EXPECT_EQ(got.classes, (std::vector<std::string>{"cat", "dog"}));
+  EXPECT_GT(got.revision, before);
+}
+
+TEST_P(TaskStoreContract, FinishIsFinal) {
+  Task task = new_task();
+  ASSERT_TRUE(store_->claim(task.id, 5000).value());
+  Completion done{TaskStatus::kCompleted, std::nullopt, {{"val_accuracy", 0.97}}, "m.zip"};
+  EXPECT_TRUE(store_->finish(task.id, done, 9000).value());
+  Completion failed{TaskStatus::kFailed, "late reaper", {}, ""};
+  EXPECT_FALSE(store_->finish(task.id, failed, 9500).value());
+  auto got = store_->get(task.id).value();
+  EXPECT_EQ(got.status, TaskStatus::kCompleted);
+  EXPECT_FALSE(got.error);
+  EXPECT_EQ(got.metrics["val_accuracy"], 0.97);
+  EXPECT_EQ(got.model_key, "m.zip");
+  EXPECT_EQ(got.finished_at_ms, 9000);
+  EXPECT_EQ(got.progress.phase, "done");
+}
+
+TEST_P(TaskStoreContract, CancelQueuedEndsAtOnceCancelRunningOnlyFlags) {
+  Task queued = new_task();
+  auto cancelled = store_->request_cancel(queued.id, 7000);
+  ASSERT_TRUE(cancelled);
+  EXPECT_EQ(cancelled->status, TaskStatus::kCancelled);
+  EXPECT_EQ(cancelled->finished_at_ms, 7000);
+  EXPECT_FALSE(store_->claim(queued.id, 7001).value());
+
+  Task running = new_task();
+  ASSERT_TRUE(store_->claim(running.id, 5000).value());
+  auto flagged = store_->request_cancel(running.id, 7000);
+  ASSERT_TRUE(flagged);
+  EXPECT_EQ(flagged->status, TaskStatus::kRunning);
+  EXPECT_TRUE(flagged->cancel_requested);
+  EXPECT_EQ(store_->request_cancel(new_task_id(), 1).error().code, ErrorCode::kNotFound);
+}
+
+TEST_P(TaskStoreContract, StaleRunningFindsOnlyOldHeartbeats) {
+  Task fresh = new_task();
+  Task stale = new_task();
+  Task queued = new_task();
+  ASSERT_TRUE(store_->claim(fresh.id, 5000).value());
+  ASSERT_TRUE(store_->claim(stale.id, 5000).value());
+  ASSERT_TRUE(store_->heartbeat(fresh.id, 20000));
+  auto ids = store_->stale_running(10000);
+  ASSERT_TRUE(ids);
+  EXPECT_EQ(*ids, std::vector<std::string>{stale.id});
+  auto waiting = store_->ids_with_status(TaskStatus::kQueued);
+  ASSERT_TRUE(waiting);
+  EXPECT_EQ(*waiting, std::vector<std::string>{queued.id});
+}
+
+TEST_P(TaskStoreContract, RemoveDeletesOnlyThatTask) {
+  Task keep = new_task();
+  Task gone = new_task();
+  ASSERT_TRUE(store_->remove(gone.id));
+  EXPECT_EQ(store_->get(gone.id).error().code, ErrorCode::kNotFound);
+  EXPECT_TRUE(store_->get(keep.id));
+}
+
+INSTANTIATE_TEST_SUITE_P(AllBackends, TaskStoreContract, ::testing::ValuesIn(kStoreFactories),
+                         [](const auto& test_info) { return test_info.param.name; });
+
+TEST(SqliteTaskStore, SurvivesReopenAndKeepsSchemaVersion) {
+  TempDir scratch(std::filesystem::temp_directory_path(), "store-reopen");
+  std::string url = "sqlite://" + (scratch.path() / "t.db").string();
+  std::string id;
+  {
+    auto store = open_task_store(url).value();
+    Task task;
+    task.id = id = new_task_id();
+    task.created_at_ms = 1;
+    ASSERT_TRUE(store->insert(task));
+  }
+  auto reopened = open_task_store(url);
+  ASSERT_TRUE(reopened);
+  EXPECT_TRUE((*reopened)->get(id));
+}
+
+TEST(OpenTaskStore, RefusesUnknownUrls) {
+  auto opened = open_task_store("mysql://x");
+  ASSERT_FALSE(opened);
+  EXPECT_EQ(opened.error().slug, "invalid_database_url");
+}
+
+}  // namespace
+}  // namespace trainbox::db
