@@ -1,0 +1,90 @@
+// `trainbox serve`: the API, the web page and an in-process worker, on embedded defaults.
+
+#include <cstdio>
+#include <thread>
+
+#include "cli/commands.h"
+#include "cli/logging.h"
+#include "cli/server_options.h"
+#include "http/server.h"
+#include "util/log.h"
+
+namespace trainbox::cli {
+namespace {
+
+struct ServeOptions {
+  ServerOptions server;
+  std::string host = "127.0.0.1";
+  int port = 8080;
+  std::string web_dir = TRAINBOX_DEFAULT_WEB_DIR;
+  uint64_t max_upload_mb = 2048;
+  int http_threads = 64;
+};
+
+int serve(const ServeOptions& options) {
+  setup_logging(options.server.log_level);
+  block_stop_signals();
+  auto backends = open_backends(options.server);
+  if (!backends) {
+    TRAINBOX_LOG_ERROR("{}", backends.error().message);
+    return 1;
+  }
+  auto& service = *(*backends)->service;
+  http::HttpConfig config;
+  config.host = options.host;
+  config.port = options.port;
+  config.web_dir = options.web_dir;
+  config.upload_dir = std::filesystem::absolute(options.server.data_dir) / "uploads";
+  config.max_upload_bytes = options.max_upload_mb << 20;
+  config.threads = options.http_threads;
+  std::error_code ignored;
+  std::filesystem::remove_all(config.upload_dir, ignored);  // partial uploads of a dead process
+  std::filesystem::create_directories(config.upload_dir, ignored);
+  http::HttpServer server(service, config);
+  if (auto bound = server.bind(); !bound) {
+    TRAINBOX_LOG_ERROR("{}", bound.error().message);
+    return 1;
+  }
+  jobs::Worker worker(service, *(*backends)->queue, worker_config(options.server));
+  worker.start();
+  std::thread listener([&] { server.listen(); });
+  std::printf("trainbox listening on http://%s:%d\n", options.host.c_str(), server.port());
+  std::fflush(stdout);
+  TRAINBOX_LOG_INFO("trainbox {} serving http://{}:{} (data in {})", TRAINBOX_VERSION, options.host,
+                    server.port(), options.server.data_dir);
+  int signal_number = wait_for_stop_signal();
+  TRAINBOX_LOG_INFO("signal {} received: shutting down", signal_number);
+  server.stop();
+  listener.join();
+  worker.stop();
+  return 0;
+}
+
+}  // namespace
+
+Command add_serve_command(CLI::App& app) {
+  auto options = std::make_shared<ServeOptions>();
+  auto* command = app.add_subcommand("serve", "Serve the API and web page, with a worker");
+  command->add_option("--host", options->host, "Address to listen on")
+      ->envname("TRAINBOX_HOST")
+      ->capture_default_str();
+  command->add_option("--port", options->port, "Port (0 = any free port)")
+      ->envname("TRAINBOX_PORT")
+      ->check(CLI::Range(0, 65535))
+      ->capture_default_str();
+  command->add_option("--web-dir", options->web_dir, "Built web page to serve at /")
+      ->envname("TRAINBOX_WEB_DIR")
+      ->capture_default_str();
+  command->add_option("--max-upload-mb", options->max_upload_mb, "Largest accepted upload")
+      ->envname("TRAINBOX_MAX_UPLOAD_MB")
+      ->check(CLI::Range(1, 1 << 20))
+      ->capture_default_str();
+  command->add_option("--http-threads", options->http_threads, "HTTP connection threads")
+      ->envname("TRAINBOX_HTTP_THREADS")
+      ->check(CLI::Range(4, 1024))
+      ->capture_default_str();
+  add_server_flags(*command, options->server);
+  return [options] { return serve(*options); };
+}
+
+}  // namespace trainbox::cli

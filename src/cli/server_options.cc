@@ -1,0 +1,119 @@
+#include "cli/server_options.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <thread>
+
+#include "util/log.h"
+
+namespace trainbox::cli {
+namespace fsys = std::filesystem;
+
+void add_server_flags(CLI::App& command, ServerOptions& options) {
+  command.add_option("--data-dir", options.data_dir, "Folder for the database, blobs and scratch")
+      ->envname("TRAINBOX_DATA_DIR")
+      ->capture_default_str();
+  command.add_option("--database-url", options.database_url,
+                     "sqlite:///path/trainbox.db (default: inside --data-dir)")
+      ->envname("TRAINBOX_DATABASE_URL");
+  command.add_option("--storage-url", options.storage_url,
+                     "file:///path/blobs (default: inside --data-dir)")
+      ->envname("TRAINBOX_STORAGE_URL");
+  command.add_option("--queue-url", options.queue_url, "local://")
+      ->envname("TRAINBOX_QUEUE_URL")
+      ->capture_default_str();
+  command.add_option("--backbones-dir", options.backbones_dir, "Folder of pretrained backbones")
+      ->envname("TRAINBOX_BACKBONES_DIR");
+  command.add_option("--concurrency", options.concurrency, "Trainings run at the same time")
+      ->envname("TRAINBOX_CONCURRENCY")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  command.add_option("--training-threads", options.training_threads,
+                     "Threads per training (0 = all cores)")
+      ->envname("TRAINBOX_TRAINING_THREADS")
+      ->check(CLI::Range(0, 256))
+      ->capture_default_str();
+  command.add_option("--lease-timeout-s", options.lease_timeout_s,
+                     "A RUNNING task without a heartbeat this long is failed as interrupted")
+      ->envname("TRAINBOX_LEASE_TIMEOUT_S")
+      ->check(CLI::Range(2, 3600))
+      ->capture_default_str();
+  command.add_option("--child-memory-mb", options.child_memory_mb,
+                     "Address-space cap of each training process (0 = none)")
+      ->envname("TRAINBOX_CHILD_MEMORY_MB")
+      ->check(CLI::Range(0, 1 << 22))
+      ->capture_default_str();
+  command.add_option("--log-level", options.log_level, "trace|debug|info|warn|error")
+      ->envname("TRAINBOX_LOG_LEVEL")
+      ->capture_default_str();
+}
+
+Result<std::unique_ptr<Backends>> open_backends(const ServerOptions& options) {
+  fsys::path data_dir = fsys::absolute(options.data_dir);
+  std::error_code error;
+  fsys::create_directories(data_dir, error);
+  if (error) {
+    return fail(ErrorCode::kUnavailable, "data_dir_unavailable",
+                "cannot create data dir " + data_dir.string() + ": " + error.message());
+  }
+  auto backends = std::make_unique<Backends>();
+  std::string db_url = options.database_url.empty()
+                           ? "sqlite://" + (data_dir / "trainbox.db").string()
+                           : options.database_url;
+  std::string blob_url = options.storage_url.empty() ? "file://" + (data_dir / "blobs").string()
+                                                     : options.storage_url;
+  auto store = db::open_task_store(db_url);
+  if (!store) return fail(store.error());
+  auto blobs = storage::open_blob_store(blob_url);
+  if (!blobs) return fail(blobs.error());
+  auto queue = queue::open_job_queue(options.queue_url);
+  if (!queue) return fail(queue.error());
+  backends->store = std::move(*store);
+  backends->blobs = std::move(*blobs);
+  backends->queue = std::move(*queue);
+  service::ServiceConfig config;
+  config.scratch_dir = data_dir / "scratch";
+  config.lease_timeout_ms = int64_t{options.lease_timeout_s} * 1000;
+  backends->service = std::make_unique<service::TaskService>(
+      *backends->store, *backends->blobs, *backends->queue, backends->clock, config);
+  return backends;
+}
+
+jobs::WorkerConfig worker_config(const ServerOptions& options) {
+  fsys::path data_dir = fsys::absolute(options.data_dir);
+  jobs::WorkerConfig config;
+  config.concurrency = options.concurrency;
+  config.reaper_period = std::chrono::milliseconds(
+      std::clamp(options.lease_timeout_s * 1000 / 3, 500, 5000));
+  config.runner.executable = fsys::read_symlink("/proc/self/exe");
+  config.runner.work_root = data_dir / "work";
+  config.runner.backbones_dir = options.backbones_dir;
+  config.runner.threads = options.training_threads;
+#if defined(__SANITIZE_ADDRESS__)
+  config.runner.child_memory_limit_bytes = 0;  // ASan reserves terabytes of address space
+#else
+  config.runner.child_memory_limit_bytes = uint64_t(options.child_memory_mb) << 20;
+#endif
+  return config;
+}
+
+void block_stop_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+int wait_for_stop_signal() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  int received = 0;
+  sigwait(&set, &received);
+  return received;
+}
+
+}  // namespace trainbox::cli

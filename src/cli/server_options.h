@@ -1,0 +1,51 @@
+#pragma once
+// The options shared by `serve` and `worker`: one flag table, each flag with a TRAINBOX_*
+// environment twin and its default shown in --help. Also opens the backends they name.
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "db/task_store.h"
+#include "jobs/worker.h"
+#include "queue/job_queue.h"
+#include "service/task_service.h"
+#include "storage/blob_store.h"
+#include "util/clock.h"
+
+namespace trainbox::cli {
+
+struct ServerOptions {
+  std::string data_dir = "./trainbox-data";
+  std::string database_url;  // default: sqlite://<data-dir>/trainbox.db
+  std::string storage_url;   // default: file://<data-dir>/blobs
+  std::string queue_url = "local://";
+  std::string backbones_dir;
+  int concurrency = 1;
+  int training_threads = 0;
+  int lease_timeout_s = 30;
+  int child_memory_mb = 16384;
+  std::string log_level = "info";
+};
+
+void add_server_flags(CLI::App& command, ServerOptions& options);
+
+// Everything `serve` and `worker` run on, opened from ServerOptions.
+struct Backends {
+  std::unique_ptr<db::TaskStore> store;
+  std::unique_ptr<storage::BlobStore> blobs;
+  std::unique_ptr<queue::JobQueue> queue;
+  SystemClock clock;
+  std::unique_ptr<service::TaskService> service;
+};
+
+Result<std::unique_ptr<Backends>> open_backends(const ServerOptions& options);
+jobs::WorkerConfig worker_config(const ServerOptions& options);
+
+// Blocks SIGINT/SIGTERM in this and later threads; wait_for_stop_signal() returns on either.
+void block_stop_signals();
+int wait_for_stop_signal();
+
+}  // namespace trainbox::cli

@@ -1,0 +1,35 @@
+#pragma once
+// Every route's handler. Each parses the request into native types, calls the service, and maps
+// the result to JSON and a status; none holds state of its own beyond HttpContext.
+
+#include <httplib.h>
+
+#include <atomic>
+
+#include "http/server.h"
+
+namespace trainbox::http {
+
+struct HttpContext {
+  service::TaskService& service;
+  HttpConfig config;
+  std::atomic<int> open_event_streams{0};
+};
+
+using Reader = httplib::ContentReader;
+
+void handle_health(HttpContext& ctx, const httplib::Request& req, httplib::Response& res);
+void handle_openapi(HttpContext& ctx, const httplib::Request& req, httplib::Response& res);
+void handle_create_task(HttpContext& ctx, const httplib::Request& req, httplib::Response& res,
+                        const Reader& reader);
+void handle_list_tasks(HttpContext& ctx, const httplib::Request& req, httplib::Response& res);
+void handle_get_task(HttpContext& ctx, const httplib::Request& req, httplib::Response& res);
+void handle_task_events(HttpContext& ctx, const httplib::Request& req, httplib::Response& res);
+void handle_predict(HttpContext& ctx, const httplib::Request& req, httplib::Response& res,
+                    const Reader& reader);
+void handle_get_model(HttpContext& ctx, const httplib::Request& req, httplib::Response& res);
+void handle_cancel_task(HttpContext& ctx, const httplib::Request& req, httplib::Response& res,
+                        const Reader& reader);
+void handle_delete_task(HttpContext& ctx, const httplib::Request& req, httplib::Response& res);
+
+}  // namespace trainbox::http

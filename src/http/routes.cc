@@ -1,0 +1,26 @@
+#include "http/routes.h"
+
+namespace trainbox::http {
+
+const std::vector<Route>& routes() {
+  static const std::string kId = "([^/]+)";
+  static const std::vector<Route> kRoutes = {
+      {"GET", "/api/v1/health", "/api/v1/health", PlainHandler(handle_health)},
+      {"GET", "/api/v1/openapi.json", "/api/v1/openapi.json", PlainHandler(handle_openapi)},
+      {"POST", "/api/v1/tasks", "/api/v1/tasks", ReaderHandler(handle_create_task)},
+      {"GET", "/api/v1/tasks", "/api/v1/tasks", PlainHandler(handle_list_tasks)},
+      {"GET", "/api/v1/tasks/" + kId, "/api/v1/tasks/{id}", PlainHandler(handle_get_task)},
+      {"DELETE", "/api/v1/tasks/" + kId, "/api/v1/tasks/{id}", PlainHandler(handle_delete_task)},
+      {"GET", "/api/v1/tasks/" + kId + "/events", "/api/v1/tasks/{id}/events",
+       PlainHandler(handle_task_events)},
+      {"POST", "/api/v1/tasks/" + kId + "/predict", "/api/v1/tasks/{id}/predict",
+       ReaderHandler(handle_predict)},
+      {"GET", "/api/v1/tasks/" + kId + "/model", "/api/v1/tasks/{id}/model",
+       PlainHandler(handle_get_model)},
+      {"POST", "/api/v1/tasks/" + kId + "/cancel", "/api/v1/tasks/{id}/cancel",
+       ReaderHandler(handle_cancel_task)},
+  };
+  return kRoutes;
+}
+
+}  // namespace trainbox::http

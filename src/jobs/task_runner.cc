@@ -1,0 +1,205 @@
+#include "jobs/task_runner.h"
+
+#include <signal.h>
+
+#include <fstream>
+
+#include <fmt/format.h>
+
+#include "jobs/child_process.h"
+#include "jobs/child_protocol.h"
+#include "util/fs.h"
+#include "util/log.h"
+
+namespace trainbox::jobs {
+namespace fsys = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+struct TaskRunner::Outcome {
+  ExitStatus exit;
+  bool stop_requested = false;
+  bool shut_down = false;
+  bool killed_by_us = false;
+  bool got_result = false;
+  nlohmann::json metrics;
+  std::optional<Error> error;
+};
+
+namespace {
+
+// The last lines of the child's log, for a reason when it died without saying why.
+std::string log_tail(const fsys::path& log, size_t max_lines = 3) {
+  std::ifstream in(log);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty()) continue;
+    lines.push_back(line);
+    if (lines.size() > max_lines) lines.erase(lines.begin());
+  }
+  std::string tail;
+  for (const auto& line : lines) tail += (tail.empty() ? "" : " | ") + line.substr(0, 300);
+  return tail;
+}
+
+std::string signal_reason(const ExitStatus& exit) {
+  std::string reason = fmt::format("the training process was killed by {}", describe(exit));
+  if (exit.signal == SIGKILL) {
+    reason += "; if nobody stopped it, the system most likely ran out of memory (try fewer or "
+              "smaller images)";
+  }
+  return reason;
+}
+
+}  // namespace
+
+TaskRunner::TaskRunner(service::TaskService& service, RunnerConfig config)
+    : service_(service), config_(std::move(config)) {}
+
+void TaskRunner::run(const std::string& task_id) {
+  if (shutting_down_) return;  // stays QUEUED; the next start hands it out again
+  auto claimed = service_.claim(task_id);
+  if (!claimed || !*claimed) return;  // cancelled, deleted or taken by another worker
+  auto task = service_.get(task_id);
+  if (!task) return;
+  TRAINBOX_LOG_INFO("task={} RUNNING (attempt {})", task_id, task->attempts);
+  fsys::path work_dir = config_.work_root / task_id;
+  try {
+    std::error_code ignored;
+    fsys::remove_all(work_dir, ignored);
+    fsys::create_directories(work_dir);
+    supervise(*task, work_dir);
+  } catch (const std::exception& error) {
+    (void)service_.end(task_id, core::TaskStatus::kFailed,
+                       std::string("internal error while running the task: ") + error.what());
+  }
+  std::error_code ignored;
+  fsys::remove_all(work_dir, ignored);
+}
+
+void TaskRunner::supervise(const core::Task& task, const fsys::path& work_dir) {
+  const std::string& id = task.id;
+  fsys::path dataset = work_dir / fsys::path(task.dataset_key).filename();
+  if (auto fetched = service_.fetch_dataset(task, dataset); !fetched) {
+    (void)service_.end(id, core::TaskStatus::kFailed,
+                       "the uploaded dataset could not be read from storage: " +
+                           fetched.error().message);
+    return;
+  }
+  fsys::path options = work_dir / "options.json";
+  fsys::path bundle = work_dir / "bundle.zip";
+  fsys::path log = work_dir / "child.log";
+  if (auto written = write_file_atomic(options, task.options.dump()); !written) {
+    (void)service_.end(id, core::TaskStatus::kFailed, written.error().message);
+    return;
+  }
+  SpawnOptions spawn;
+  spawn.argv = {config_.executable.string(), "_train-child",  "--kind",
+                core::to_string(task.kind),   "--dataset",     dataset.string(),
+                "--options-file",             options.string(), "--work-dir",
+                (work_dir / "scratch").string(), "--bundle",    bundle.string(),
+                "--threads",                  std::to_string(config_.threads)};
+  if (!config_.backbones_dir.empty()) {
+    spawn.argv.insert(spawn.argv.end(), {"--backbones-dir", config_.backbones_dir.string()});
+  }
+  spawn.stderr_log = log;
+  spawn.memory_limit_bytes = config_.child_memory_limit_bytes;
+  auto child = ChildProcess::spawn(spawn);
+  if (!child) {
+    (void)service_.end(id, core::TaskStatus::kFailed, child.error().message);
+    return;
+  }
+  TRAINBOX_LOG_INFO("task={} training child pid={}", id, child->pid());
+
+  Outcome outcome;
+  auto last_heartbeat = Clock::now();
+  auto last_stop_check = Clock::now();
+  std::optional<Clock::time_point> term_sent;
+  while (true) {
+    if (auto line = child->read_line(std::chrono::milliseconds(100))) {
+      auto message = parse_child_message(*line);
+      if (!message) continue;
+      switch (message->type) {
+        case ChildMessage::Type::kProgress:
+          (void)service_.record_progress(id, message->progress);
+          last_heartbeat = Clock::now();
+          break;
+        case ChildMessage::Type::kDataset:
+          (void)service_.record_dataset(id, message->dataset, message->classes);
+          break;
+        case ChildMessage::Type::kResult:
+          outcome.got_result = true;
+          outcome.metrics = message->metrics;
+          break;
+        case ChildMessage::Type::kError:
+          outcome.error = message->error;
+          break;
+      }
+      continue;
+    }
+    auto now = Clock::now();
+    if (child->eof()) {
+      outcome.exit = child->wait();
+      break;
+    }
+    if (now - last_heartbeat >= config_.heartbeat_interval) {
+      (void)service_.heartbeat(id);
+      last_heartbeat = now;
+    }
+    if (shutting_down_ && !outcome.shut_down) {
+      outcome.shut_down = true;
+      child->signal(SIGKILL);
+    }
+    if (!outcome.stop_requested && now - last_stop_check >= config_.stop_poll_interval) {
+      last_stop_check = now;
+      if (service_.should_stop(id)) {
+        outcome.stop_requested = true;
+        term_sent = now;
+        TRAINBOX_LOG_INFO("task={} stopping the training child (SIGTERM)", id);
+        child->signal(SIGTERM);
+      }
+    }
+    if (term_sent && !outcome.killed_by_us && now - *term_sent >= config_.cancel_grace) {
+      TRAINBOX_LOG_WARN("task={} training child ignored SIGTERM; sending SIGKILL", id);
+      outcome.killed_by_us = true;
+      child->signal(SIGKILL);
+    }
+  }
+  finish(id, outcome, bundle, log);
+}
+
+void TaskRunner::finish(const std::string& id, const Outcome& outcome, const fsys::path& bundle,
+                        const fsys::path& log) {
+  using core::TaskStatus;
+  TRAINBOX_LOG_INFO("task={} training child ended: {}", id, describe(outcome.exit));
+  if (outcome.shut_down) {
+    (void)service_.end(id, TaskStatus::kFailed,
+                       "interrupted: the server shut down while this task was running; start it "
+                       "again");
+    return;
+  }
+  if (outcome.stop_requested) {
+    (void)service_.end(id, TaskStatus::kCancelled, "cancelled by request");
+    return;
+  }
+  if (outcome.exit.exited && outcome.exit.code == 0 && outcome.got_result) {
+    if (auto completed = service_.complete(id, bundle, outcome.metrics); !completed) {
+      (void)service_.end(id, TaskStatus::kFailed,
+                         "the trained model could not be stored: " + completed.error().message);
+    }
+    return;
+  }
+  if (outcome.error) {
+    (void)service_.end(id, TaskStatus::kFailed, outcome.error->message);
+    return;
+  }
+  if (!outcome.exit.exited) {
+    (void)service_.end(id, TaskStatus::kFailed, signal_reason(outcome.exit));
+    return;
+  }
+  std::string tail = log_tail(log);
+  (void)service_.end(id, TaskStatus::kFailed,
+                     fmt::format("the training process stopped with {}{}", describe(outcome.exit),
+                                 tail.empty() ? "" : ": " + tail));
+}
+
+}  // namespace trainbox::jobs

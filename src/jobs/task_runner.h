@@ -1,0 +1,47 @@
+#pragma once
+// Runs one task: claims it, fetches its dataset, starts the training child, records what the
+// child reports (progress, dataset, heartbeat), stops it on cancel (SIGTERM, then SIGKILL after a
+// grace period), and ends the task with the outcome and a reason a person can act on.
+// This is the only place where the service side meets training.
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <string>
+
+#include "service/task_service.h"
+
+namespace trainbox::jobs {
+
+struct RunnerConfig {
+  std::filesystem::path executable;     // this binary; the child runs `<executable> _train-child`
+  std::filesystem::path work_root;      // each task trains in work_root/<id>, removed afterwards
+  std::filesystem::path backbones_dir;
+  int threads = 0;
+  uint64_t child_memory_limit_bytes = 0;
+  std::chrono::milliseconds cancel_grace{3000};
+  std::chrono::milliseconds heartbeat_interval{2000};
+  std::chrono::milliseconds stop_poll_interval{250};
+};
+
+class TaskRunner {
+ public:
+  TaskRunner(service::TaskService& service, RunnerConfig config);
+  // Returns when the task has ended (or was not claimable). Never throws.
+  void run(const std::string& task_id);
+  // Makes running and later run() calls stop their child at once and fail the task as
+  // interrupted (used on server shutdown). Safe from any thread.
+  void shut_down() { shutting_down_ = true; }
+
+ private:
+  struct Outcome;
+  void supervise(const core::Task& task, const std::filesystem::path& work_dir);
+  void finish(const std::string& id, const Outcome& outcome, const std::filesystem::path& bundle,
+              const std::filesystem::path& log);
+
+  service::TaskService& service_;
+  RunnerConfig config_;
+  std::atomic<bool> shutting_down_{false};
+};
+
+}  // namespace trainbox::jobs

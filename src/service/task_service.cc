@@ -1,0 +1,222 @@
+#include "service/task_service.h"
+
+#include <fmt/format.h>
+
+#include "ml/options.h"
+#include "service/dataset_kind.h"
+#include "util/fs.h"
+#include "util/ids.h"
+#include "util/log.h"
+
+namespace trainbox::service {
+namespace fsys = std::filesystem;
+using core::Task;
+using core::TaskKind;
+using core::TaskStatus;
+
+std::string task_prefix(std::string_view id) { return fmt::format("tasks/{}/", id); }
+std::string dataset_key(std::string_view id, TaskKind kind) {
+  return fmt::format("tasks/{}/dataset.{}", id, kind == TaskKind::kText ? "csv" : "zip");
+}
+std::string model_key(std::string_view id) { return fmt::format("tasks/{}/model.zip", id); }
+
+namespace {
+
+tl::unexpected<Error> task_not_found(std::string_view id) {
+  return fail(ErrorCode::kNotFound, "task_not_found",
+              fmt::format("no task with id '{}'", id.substr(0, 64)));
+}
+
+Result<nlohmann::json> parse_options_field(const std::optional<std::string>& text) {
+  if (!text || text->empty()) return nlohmann::json::object();
+  auto parsed = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  if (parsed.is_discarded() || !parsed.is_object()) {
+    return fail(ErrorCode::kInvalidArgument, "invalid_options",
+                "the 'options' field must be a JSON object, e.g. {\"epochs\": 10}");
+  }
+  auto validated = ml::parse_train_options(parsed);
+  if (!validated) return fail(validated.error());
+  return ml::to_json(*validated);  // only known, validated keys are stored
+}
+
+Result<std::optional<TaskKind>> parse_kind_field(const std::optional<std::string>& text) {
+  if (!text || text->empty()) return std::optional<TaskKind>();
+  auto kind = core::parse_task_kind(*text);
+  if (!kind) {
+    return fail(ErrorCode::kInvalidArgument, "invalid_kind",
+                fmt::format("kind must be 'image' or 'text', not '{}'", text->substr(0, 32)));
+  }
+  return std::optional<TaskKind>(*kind);
+}
+
+}  // namespace
+
+TaskService::TaskService(db::TaskStore& store, storage::BlobStore& blobs, queue::JobQueue& queue,
+                         const Clock& clock, ServiceConfig config)
+    : store_(store),
+      blobs_(blobs),
+      queue_(queue),
+      clock_(clock),
+      config_(std::move(config)),
+      predictors_(config_.predictor_cache_size,
+                  [this](const std::string& id) { return load_predictor(id); }) {}
+
+Result<Task> TaskService::create(const NewTask& request) {
+  auto options = parse_options_field(request.options_text);
+  if (!options) return fail(options.error());
+  auto declared = parse_kind_field(request.kind);
+  if (!declared) return fail(declared.error());
+  auto kind = detect_dataset_kind(request.upload, request.filename, *declared);
+  if (!kind) return fail(kind.error());
+
+  Task task;
+  task.id = new_task_id();
+  task.kind = *kind;
+  task.created_at_ms = clock_.now_ms();
+  task.options = *options;
+  task.dataset_name = request.filename.substr(0, 255);
+  task.dataset_key = dataset_key(task.id, task.kind);
+  // Blob first, row second: no row ever points at a missing dataset.
+  TRAINBOX_TRY(blobs_.put_file(task.dataset_key, request.upload));
+  if (auto inserted = store_.insert(task); !inserted) {
+    (void)blobs_.remove_prefix(task_prefix(task.id));
+    return fail(inserted.error());
+  }
+  if (auto pushed = queue_.push(task.id); !pushed) {
+    // The row is durable and QUEUED; requeue_queued() hands it out after the queue is back.
+    TRAINBOX_LOG_WARN("task={} queued in the database but not on the queue: {}", task.id,
+                      pushed.error().message);
+  }
+  TRAINBOX_LOG_INFO("task={} created kind={} dataset='{}'", task.id, core::to_string(task.kind),
+                    task.dataset_name);
+  events_.notify();
+  return task;
+}
+
+Result<Task> TaskService::get(std::string_view id) {
+  if (!is_valid_task_id(id)) return task_not_found(id);
+  return store_.get(id);
+}
+
+Result<db::TaskPage> TaskService::list(int limit, int offset) {
+  if (limit < 1 || limit > 500 || offset < 0) {
+    return fail(ErrorCode::kInvalidArgument, "invalid_paging",
+                "limit must be 1..500 and offset >= 0");
+  }
+  return store_.list(limit, offset);
+}
+
+Result<Task> TaskService::cancel(std::string_view id) {
+  auto task = get(id);
+  if (!task) return task;
+  if (core::is_terminal(task->status)) {
+    return fail(ErrorCode::kConflict, "task_finished",
+                fmt::format("task {} has already ended ({})", id, core::to_string(task->status)));
+  }
+  auto cancelled = store_.request_cancel(id, clock_.now_ms());
+  if (cancelled) {
+    TRAINBOX_LOG_INFO("task={} cancel requested (status {})", id,
+                      core::to_string(cancelled->status));
+    events_.notify();
+  }
+  return cancelled;
+}
+
+Status TaskService::remove(std::string_view id) {
+  auto task = get(id);
+  if (!task) return fail(task.error());
+  if (task->status == TaskStatus::kRunning) {
+    (void)store_.request_cancel(id, clock_.now_ms());  // the runner sees the row vanish too
+  }
+  TRAINBOX_TRY(store_.remove(id));
+  predictors_.erase(std::string(id));
+  TRAINBOX_TRY(blobs_.remove_prefix(task_prefix(id)));
+  TRAINBOX_LOG_INFO("task={} deleted with its blobs", id);
+  events_.notify();
+  return {};
+}
+
+Result<Task> TaskService::get_completed(std::string_view id, TaskKind kind) {
+  auto task = get(id);
+  if (!task) return task;
+  if (task->status != TaskStatus::kCompleted) {
+    return fail(ErrorCode::kConflict, "task_not_completed",
+                fmt::format("task {} is {}; its model is ready once it is COMPLETED", id,
+                            core::to_string(task->status)));
+  }
+  if (task->kind != kind) {
+    return fail(ErrorCode::kInvalidArgument, "wrong_input_kind",
+                fmt::format("task {} is a {} task: send {}", id, core::to_string(task->kind),
+                            task->kind == TaskKind::kImage ? "image files in 'file' fields"
+                                                           : "JSON {\"texts\": [...]}"));
+  }
+  return task;
+}
+
+Result<std::string> TaskService::model_bundle(std::string_view id) {
+  auto task = get(id);
+  if (!task) return fail(task.error());
+  if (task->status != TaskStatus::kCompleted) {
+    return fail(ErrorCode::kConflict, "task_not_completed",
+                fmt::format("task {} is {}; its model is ready once it is COMPLETED", id,
+                            core::to_string(task->status)));
+  }
+  auto bytes = blobs_.get_bytes(task->model_key);
+  if (!bytes && bytes.error().code == ErrorCode::kNotFound) {
+    return fail(ErrorCode::kConflict, "model_artifact_unavailable",
+                fmt::format("the model file of task {} is missing from storage", id));
+  }
+  return bytes;
+}
+
+Result<std::shared_ptr<ml::Predictor>> TaskService::load_predictor(const std::string& id) {
+  fsys::path dir = config_.scratch_dir / "predictors" / id;
+  std::error_code ignored;
+  fsys::remove_all(dir, ignored);
+  fsys::create_directories(dir, ignored);
+  auto blob = blobs_.get_file(model_key(id), dir / "bundle.zip");
+  if (!blob) {
+    return fail(ErrorCode::kConflict, "model_artifact_unavailable",
+                fmt::format("the model file of task {} is missing from storage", id));
+  }
+  auto loaded = ml::load_predictor(dir / "bundle.zip", dir / "unpacked");
+  if (!loaded) {
+    return fail(ErrorCode::kConflict, "model_artifact_unavailable",
+                fmt::format("the model of task {} cannot be loaded: {}", id,
+                            loaded.error().message));
+  }
+  return std::shared_ptr<ml::Predictor>(std::move(*loaded));
+}
+
+Status TaskService::check_predict_size(size_t count) {
+  if (count == 0) {
+    return fail(ErrorCode::kInvalidArgument, "no_inputs", "send at least one input to predict");
+  }
+  if (count > static_cast<size_t>(config_.max_predict_items)) {
+    return fail(ErrorCode::kPayloadTooLarge, "too_many_items",
+                fmt::format("at most {} inputs per request", config_.max_predict_items));
+  }
+  return {};
+}
+
+Result<std::vector<ml::Prediction>> TaskService::predict_images(
+    std::string_view id, const std::vector<std::string>& files, int top_k) {
+  TRAINBOX_TRY(check_predict_size(files.size()));
+  auto task = get_completed(id, TaskKind::kImage);
+  if (!task) return fail(task.error());
+  auto predictor = predictors_.get(task->id);
+  if (!predictor) return fail(predictor.error());
+  return (*predictor)->predict_images(files, top_k);
+}
+
+Result<std::vector<ml::Prediction>> TaskService::predict_texts(
+    std::string_view id, const std::vector<std::string>& texts, int top_k) {
+  TRAINBOX_TRY(check_predict_size(texts.size()));
+  auto task = get_completed(id, TaskKind::kText);
+  if (!task) return fail(task.error());
+  auto predictor = predictors_.get(task->id);
+  if (!predictor) return fail(predictor.error());
+  return (*predictor)->predict_texts(texts, top_k);
+}
+
+}  // namespace trainbox::service

@@ -1,0 +1,95 @@
+#pragma once
+// Use cases shared by the HTTP routes, the worker and the CLI. The database row is the single
+// source of truth; every change goes through TaskStore's conditional writes and then wakes the
+// followers (TaskEvents). Safe for concurrent use.
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "db/task_store.h"
+#include "ml/api.h"
+#include "queue/job_queue.h"
+#include "service/predictor_cache.h"
+#include "service/task_events.h"
+#include "storage/blob_store.h"
+#include "util/clock.h"
+
+namespace trainbox::service {
+
+struct ServiceConfig {
+  std::filesystem::path scratch_dir;  // predictor bundles are unpacked here
+  int64_t lease_timeout_ms = 30'000;  // a RUNNING task without a heartbeat this long is dead
+  size_t predictor_cache_size = 8;
+  int max_predict_items = 64;
+};
+
+struct NewTask {
+  std::filesystem::path upload;      // the streamed upload on local disk; consumed
+  std::string filename;              // as the client named it
+  std::optional<std::string> kind;   // the `kind` form field, if sent
+  std::optional<std::string> options_text;  // the `options` form field (JSON), if sent
+};
+
+class TaskService {
+ public:
+  TaskService(db::TaskStore& store, storage::BlobStore& blobs, queue::JobQueue& queue,
+              const Clock& clock, ServiceConfig config);
+
+  // --- user-facing (HTTP, CLI) ---
+  Result<core::Task> create(const NewTask& request);
+  Result<core::Task> get(std::string_view id);
+  Result<db::TaskPage> list(int limit, int offset);
+  Result<core::Task> cancel(std::string_view id);
+  Status remove(std::string_view id);
+  Result<std::string> model_bundle(std::string_view id);  // the bundle zip's bytes
+  Result<std::vector<ml::Prediction>> predict_images(std::string_view id,
+                                                     const std::vector<std::string>& files,
+                                                     int top_k);
+  Result<std::vector<ml::Prediction>> predict_texts(std::string_view id,
+                                                    const std::vector<std::string>& texts,
+                                                    int top_k);
+
+  // --- worker-facing (jobs/) ---
+  Result<bool> claim(std::string_view id);
+  Status fetch_dataset(const core::Task& task, const std::filesystem::path& destination);
+  Status record_progress(std::string_view id, const core::Progress& progress);
+  Status record_dataset(std::string_view id, const nlohmann::json& dataset,
+                        const std::vector<std::string>& classes);
+  Status heartbeat(std::string_view id);
+  // True when the task was cancelled or deleted: its runner must stop.
+  bool should_stop(std::string_view id);
+  Status complete(std::string_view id, const std::filesystem::path& bundle,
+                  const nlohmann::json& metrics);
+  Status end(std::string_view id, core::TaskStatus status, std::string reason);
+
+  // --- housekeeping ---
+  // Pushes every QUEUED task onto the queue again (the queue may have been lost in a restart).
+  Result<int> requeue_queued();
+  // Fails RUNNING tasks whose heartbeat stopped; returns how many.
+  Result<int> reap_stale();
+
+  TaskEvents& events() { return events_; }
+  const ServiceConfig& config() const { return config_; }
+
+ private:
+  Result<core::Task> get_completed(std::string_view id, core::TaskKind kind);
+  Result<std::shared_ptr<ml::Predictor>> load_predictor(const std::string& id);
+  Status check_predict_size(size_t count);
+
+  db::TaskStore& store_;
+  storage::BlobStore& blobs_;
+  queue::JobQueue& queue_;
+  const Clock& clock_;
+  ServiceConfig config_;
+  TaskEvents events_;
+  PredictorCache predictors_;
+};
+
+std::string dataset_key(std::string_view id, core::TaskKind kind);
+std::string model_key(std::string_view id);
+std::string task_prefix(std::string_view id);
+
+}  // namespace trainbox::service

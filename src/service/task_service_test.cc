@@ -1,0 +1,168 @@
+#include "service/task_service.h"
+
+#include <gtest/gtest.h>
+
+#include "storage/memory_blob_store.h"
+#include "queue/local_job_queue.h"
+#include "util/fs.h"
+
+namespace trainbox::service {
+namespace {
+namespace fsys = std::filesystem;
+using core::TaskStatus;
+
+class TaskServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store_ = db::open_task_store("sqlite://:memory:").value();
+    blobs_ = storage::make_memory_blob_store();
+    queue_ = queue::make_local_job_queue();
+    ServiceConfig config;
+    config.scratch_dir = scratch_.path();
+    config.lease_timeout_ms = 30'000;
+    service_ = std::make_unique<TaskService>(*store_, *blobs_, *queue_, clock_, config);
+  }
+  NewTask upload(std::string content, std::string filename) {
+    fsys::path path = scratch_.path() / ("upload-" + std::to_string(uploads_++));
+    EXPECT_TRUE(write_file_atomic(path, content));
+    return NewTask{path, std::move(filename), std::nullopt, std::nullopt};
+  }
+  core::Task create_zip_task() {
+    auto task = service_->create(upload(std::string("PK\x03\x04rest", 8), "shapes.zip"));
+    EXPECT_TRUE(task) << task.error().message;
+    return *task;
+  }
+
+  TempDir scratch_{fsys::temp_directory_path(), "service-test"};
+  FakeClock clock_;
+  std::unique_ptr<db::TaskStore> store_;
+  std::unique_ptr<storage::BlobStore> blobs_;
+  std::unique_ptr<queue::JobQueue> queue_;
+  std::unique_ptr<TaskService> service_;
+  int uploads_ = 0;
+};
+
+TEST_F(TaskServiceTest, CreateStoresBlobRowAndQueuesTheTask) {
+  core::Task task = create_zip_task();
+  EXPECT_EQ(task.status, TaskStatus::kQueued);
+  EXPECT_EQ(task.kind, core::TaskKind::kImage);
+  EXPECT_TRUE(blobs_->exists(dataset_key(task.id, task.kind)).value());
+  EXPECT_EQ(service_->get(task.id)->dataset_name, "shapes.zip");
+  EXPECT_EQ(queue_->pop(std::chrono::milliseconds(10)).value().value_or(""), task.id);
+}
+
+TEST_F(TaskServiceTest, CsvBecomesATextTask) {
+  auto task = service_->create(upload("text,label\nhello,a\n", "reviews.csv"));
+  ASSERT_TRUE(task);
+  EXPECT_EQ(task->kind, core::TaskKind::kText);
+}
+
+TEST_F(TaskServiceTest, RefusesContentThatContradictsItsName) {
+  auto zip_named_csv = service_->create(upload(std::string("PK\x03\x04", 4), "data.csv"));
+  ASSERT_FALSE(zip_named_csv);
+  EXPECT_EQ(zip_named_csv.error().code, ErrorCode::kUnsupportedMediaType);
+  auto csv_named_zip = service_->create(upload("text,label\n", "data.zip"));
+  ASSERT_FALSE(csv_named_zip);
+  EXPECT_EQ(csv_named_zip.error().code, ErrorCode::kUnsupportedMediaType);
+  EXPECT_EQ(store_->list(10, 0)->total, 0);
+  EXPECT_TRUE(blobs_->list("").value().empty());
+}
+
+TEST_F(TaskServiceTest, RefusesBadOptionsAndKind) {
+  NewTask bad_options = upload(std::string("PK\x03\x04", 4), "a.zip");
+  bad_options.options_text = R"({"epochs": 100000})";
+  auto refused = service_->create(bad_options);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().slug, "invalid_option");
+
+  NewTask not_json = upload(std::string("PK\x03\x04", 4), "a.zip");
+  not_json.options_text = "{epochs";
+  EXPECT_EQ(service_->create(not_json).error().slug, "invalid_options");
+
+  NewTask wrong_kind = upload(std::string("PK\x03\x04", 4), "a.zip");
+  wrong_kind.kind = "text";
+  EXPECT_EQ(service_->create(wrong_kind).error().code, ErrorCode::kUnsupportedMediaType);
+  EXPECT_EQ(store_->list(10, 0)->total, 0);
+}
+
+TEST_F(TaskServiceTest, StoresOnlyValidatedOptions) {
+  NewTask request = upload(std::string("PK\x03\x04", 4), "a.zip");
+  request.options_text = R"({"epochs": 4, "status": "COMPLETED", "owner_id": 7})";
+  auto task = service_->create(request);
+  ASSERT_TRUE(task);
+  EXPECT_EQ(task->options["epochs"], 4);
+  EXPECT_FALSE(task->options.contains("status"));
+  EXPECT_FALSE(task->options.contains("owner_id"));
+}
+
+TEST_F(TaskServiceTest, CancelQueuedEndsAtOnceAndTwiceIsAConflict) {
+  core::Task task = create_zip_task();
+  auto cancelled = service_->cancel(task.id);
+  ASSERT_TRUE(cancelled);
+  EXPECT_EQ(cancelled->status, TaskStatus::kCancelled);
+  EXPECT_EQ(service_->cancel(task.id).error().code, ErrorCode::kConflict);
+}
+
+TEST_F(TaskServiceTest, RunningTaskSeesCancelAndDeletion) {
+  core::Task task = create_zip_task();
+  ASSERT_TRUE(service_->claim(task.id).value());
+  EXPECT_FALSE(service_->should_stop(task.id));
+  ASSERT_TRUE(service_->cancel(task.id));
+  EXPECT_TRUE(service_->should_stop(task.id));
+  core::Task other = create_zip_task();
+  ASSERT_TRUE(service_->claim(other.id).value());
+  ASSERT_TRUE(service_->remove(other.id));
+  EXPECT_TRUE(service_->should_stop(other.id));
+}
+
+TEST_F(TaskServiceTest, RemoveDeletesRowAndBlobsButNothingElse) {
+  core::Task gone = create_zip_task();
+  core::Task kept = create_zip_task();
+  ASSERT_TRUE(service_->remove(gone.id));
+  EXPECT_EQ(service_->get(gone.id).error().code, ErrorCode::kNotFound);
+  EXPECT_TRUE(blobs_->list(task_prefix(gone.id)).value().empty());
+  EXPECT_FALSE(blobs_->list(task_prefix(kept.id)).value().empty());
+  EXPECT_TRUE(service_->get(kept.id));
+}
+
+TEST_F(TaskServiceTest, ReaperFailsOnlyTasksWhoseHeartbeatStopped) {
+  core::Task dead = create_zip_task();
+  core::Task alive = create_zip_task();
+  ASSERT_TRUE(service_->claim(dead.id).value());
+  ASSERT_TRUE(service_->claim(alive.id).value());
+  clock_.advance_ms(20'000);
+  ASSERT_TRUE(service_->heartbeat(alive.id));
+  clock_.advance_ms(20'000);
+  EXPECT_EQ(service_->reap_stale().value(), 1);
+  auto reaped = service_->get(dead.id).value();
+  EXPECT_EQ(reaped.status, TaskStatus::kFailed);
+  EXPECT_NE(reaped.error.value_or("").find("interrupted"), std::string::npos);
+  EXPECT_EQ(service_->get(alive.id)->status, TaskStatus::kRunning);
+}
+
+TEST_F(TaskServiceTest, RequeueHandsOutEveryQueuedTaskAgain) {
+  core::Task first = create_zip_task();
+  core::Task second = create_zip_task();
+  while (queue_->pop(std::chrono::milliseconds(1)).value()) {
+  }
+  EXPECT_EQ(service_->requeue_queued().value(), 2);
+  EXPECT_EQ(queue_->size().value(), 2u);
+}
+
+TEST_F(TaskServiceTest, ModelAndPredictNeedACompletedTaskOfTheRightKind) {
+  core::Task task = create_zip_task();
+  EXPECT_EQ(service_->model_bundle(task.id).error().slug, "task_not_completed");
+  EXPECT_EQ(service_->predict_images(task.id, {"x"}, 3).error().slug, "task_not_completed");
+  EXPECT_EQ(service_->predict_images(task.id, {}, 3).error().slug, "no_inputs");
+  std::vector<std::string> many(65, "x");
+  EXPECT_EQ(service_->predict_images(task.id, many, 3).error().code, ErrorCode::kPayloadTooLarge);
+}
+
+TEST_F(TaskServiceTest, InvalidIdsAreNotFoundWithoutTouchingTheStore) {
+  for (const char* id : {"../../etc/passwd", "%2e%2e%2f", "x", ""}) {
+    EXPECT_EQ(service_->get(id).error().code, ErrorCode::kNotFound) << id;
+  }
+}
+
+}  // namespace
+}  // namespace trainbox::service

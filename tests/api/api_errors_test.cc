@@ -1,0 +1,113 @@
+// Every error path of the API gets the documented JSON error.
+
+#include <regex>
+
+#include "tests/api/api_fixture.h"
+
+namespace trainbox::embedded {
+std::string_view openapi_json();
+}
+
+namespace trainbox::testing {
+namespace {
+
+class ApiErrorsTest : public ApiTest {
+ protected:
+  void SetUp() override { start_server({"--max-upload-mb", "1"}); }
+};
+
+TEST_F(ApiErrorsTest, HealthAnswersWithVersion) {
+  auto res = client_->Get("/api/v1/health");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  auto body = nlohmann::json::parse(res->body);
+  EXPECT_EQ(body["status"], "ok");
+  EXPECT_FALSE(body.value("version", "").empty());
+}
+
+TEST_F(ApiErrorsTest, UnknownRoutesAndWrongMethodsGetJsonErrors) {
+  expect_error(client_->Get("/api/v1/nothing"), 404, "not_found");
+  expect_error(client_->Put("/api/v1/tasks", "", "application/json"), 405, "method_not_allowed");
+  expect_error(client_->Delete("/api/v1/tasks"), 405, "method_not_allowed");
+  expect_error(client_->Get("/api/v1/tasks/0123456789abcdef0123456789abcdef/cancel"), 405,
+               "method_not_allowed");
+}
+
+TEST_F(ApiErrorsTest, UnknownAndMalformedIdsAreNotFound) {
+  for (const char* id : {"0123456789abcdef0123456789abcdef", "..%2f..%2fetc%2fpasswd",
+                         "%252e%252e%252f", "x", "ABCDEF"}) {
+    expect_error(client_->Get(std::string("/api/v1/tasks/") + id), 404, "task_not_found");
+  }
+  std::string missing = "/api/v1/tasks/0123456789abcdef0123456789abcdef";
+  expect_error(client_->Post(missing + "/cancel", "", "application/json"), 404, "task_not_found");
+  expect_error(client_->Delete(missing), 404, "task_not_found");
+  expect_error(client_->Get(missing + "/model"), 404, "task_not_found");
+  expect_error(client_->Get(missing + "/events"), 404, "task_not_found");
+  expect_error(client_->Post(missing + "/predict", R"({"texts":["a"]})", "application/json"), 404,
+               "task_not_found");
+}
+
+TEST_F(ApiErrorsTest, CreateRefusesMissingFieldWrongTypeAndBadOptions) {
+  httplib::MultipartFormDataItems no_dataset = {{"options", "{}", "", ""}};
+  expect_error(client_->Post("/api/v1/tasks", no_dataset), 400, "missing_field");
+  expect_error(client_->Post("/api/v1/tasks", "{}", "application/json"), 415,
+               "unsupported_media_type");
+  expect_error(create_task(*client_, "data.zip", "text,label\nhi,a\n"), 415,
+               "unsupported_media_type");
+  expect_error(create_task(*client_, "model.pt", std::string("\x80\x02\0\0", 4)), 415,
+               "unsupported_media_type");
+  std::string zip = shapes_zip(scratch_.path(), 2, 2, 16);
+  expect_error(create_task(*client_, "a.zip", zip, {{"options", R"({"epochs": 1e9})"}}), 400,
+               "invalid_option");
+  expect_error(create_task(*client_, "a.zip", zip, {{"options", "not json"}}), 400,
+               "invalid_options");
+  expect_error(create_task(*client_, "a.zip", zip, {{"kind", "audio"}}), 400, "invalid_kind");
+  expect_error(create_task(*client_, "a.zip", ""), 400, "empty_dataset");
+  expect_error(client_->Get("/api/v1/tasks?limit=abc"), 400, "invalid_query");
+  expect_error(client_->Get("/api/v1/tasks?limit=0"), 400, "invalid_paging");
+  auto list = client_->Get("/api/v1/tasks");
+  ASSERT_TRUE(list);
+  EXPECT_EQ(nlohmann::json::parse(list->body)["total"], 0);  // nothing was stored
+}
+
+TEST_F(ApiErrorsTest, OversizedUploadIs413AndLeavesNothingBehind) {
+  std::string big(2 << 20, 'x');
+  big.replace(0, 4, "PK\x03\x04");
+  expect_error(create_task(*client_, "big.zip", big), 413, "payload_too_large");
+  auto list = client_->Get("/api/v1/tasks");
+  ASSERT_TRUE(list);
+  EXPECT_EQ(nlohmann::json::parse(list->body)["total"], 0);
+  auto uploads = server_->data_dir() / "uploads";
+  EXPECT_TRUE(std::filesystem::is_empty(uploads));
+  EXPECT_EQ(client_->Get("/api/v1/health")->status, 200);
+}
+
+TEST_F(ApiErrorsTest, EveryDocumentedRouteExists) {
+  auto res = client_->Get("/api/v1/openapi.json");
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200);
+  auto spec = nlohmann::json::parse(res->body);
+  EXPECT_EQ(spec, nlohmann::json::parse(embedded::openapi_json()));
+  int checked = 0;
+  for (const auto& [path, item] : spec["paths"].items()) {
+    std::string concrete =
+        std::regex_replace(path, std::regex("\\{id\\}"), "0123456789abcdef0123456789abcdef");
+    for (const auto& [method, operation] : item.items()) {
+      if (method == "parameters") continue;
+      httplib::Result reply = method == "get"      ? client_->Get(concrete)
+                              : method == "delete" ? client_->Delete(concrete)
+                                                   : client_->Post(concrete, "", "text/plain");
+      ASSERT_TRUE(reply) << method << " " << path;
+      auto body = nlohmann::json::parse(reply->body, nullptr, false);
+      bool route_missing = reply->status == 404 && body.is_object() &&
+                           body["error"]["code"] == "not_found";
+      EXPECT_FALSE(route_missing) << method << " " << path;
+      EXPECT_NE(reply->status, 405) << method << " " << path;
+      ++checked;
+    }
+  }
+  EXPECT_EQ(checked, 10);
+}
+
+}  // namespace
+}  // namespace trainbox::testing

@@ -1,0 +1,193 @@
+// A task's life over HTTP: create, follow (GET and event stream), list, predict, download,
+// cancel, delete.
+
+#include <thread>
+
+#include "tests/api/api_fixture.h"
+
+namespace trainbox::testing {
+namespace {
+
+class ApiTasksTest : public ApiTest {
+ protected:
+  void SetUp() override { start_server(); }
+};
+
+// Reads the event stream of a task until it ends; returns the statuses in order.
+std::vector<std::string> follow_events(int port, const std::string& id) {
+  httplib::Client client("127.0.0.1", port);
+  client.set_read_timeout(120);
+  std::vector<std::string> statuses;
+  std::string buffer;
+  client.Get("/api/v1/tasks/" + id + "/events", [&](const char* data, size_t size) {
+    buffer.append(data, size);
+    for (size_t end; (end = buffer.find("\n\n")) != std::string::npos;) {
+      std::string event = buffer.substr(0, end);
+      buffer.erase(0, end + 2);
+      auto data_at = event.find("data: ");
+      if (data_at == std::string::npos) continue;
+      auto task = nlohmann::json::parse(event.substr(data_at + 6), nullptr, false);
+      if (!task.is_object()) continue;
+      std::string status = task.value("status", "");
+      if (statuses.empty() || statuses.back() != status) statuses.push_back(status);
+    }
+    return true;
+  });
+  return statuses;
+}
+
+TEST_F(ApiTasksTest, TaskRunsToCompletionSeenThroughGetAndEvents) {
+  nlohmann::json created = create_ok(R"({"epochs": 2, "seed": 7})");
+  std::string id = created["id"];
+  EXPECT_EQ(created["status"], "QUEUED");
+  EXPECT_EQ(created["kind"], "image");
+  EXPECT_EQ(created["options"]["epochs"], 2);
+  std::vector<std::string> streamed;
+  std::thread follower([&] { streamed = follow_events(server_->port(), id); });
+  nlohmann::json done = wait_status(id, "COMPLETED");
+  follower.join();
+  ASSERT_EQ(done["status"], "COMPLETED") << done.dump(2);
+  EXPECT_TRUE(done["error"].is_null());
+  EXPECT_EQ(done["classes"].size(), 3u);
+  EXPECT_EQ(done["dataset"]["num_items"], 36);
+  EXPECT_TRUE(done["metrics"].contains("val_accuracy"));
+  EXPECT_FALSE(done["started_at"].is_null());
+  EXPECT_FALSE(done["finished_at"].is_null());
+  ASSERT_FALSE(streamed.empty());
+  EXPECT_EQ(streamed.back(), "COMPLETED");
+  EXPECT_NE(std::find(streamed.begin(), streamed.end(), "RUNNING"), streamed.end());
+
+  auto list = client_->Get("/api/v1/tasks?limit=10");
+  ASSERT_TRUE(list);
+  auto page = nlohmann::json::parse(list->body);
+  EXPECT_EQ(page["total"], 1);
+  EXPECT_EQ(page["tasks"][0]["id"], id);
+
+  auto model = client_->Get("/api/v1/tasks/" + id + "/model");
+  ASSERT_TRUE(model);
+  EXPECT_EQ(model->status, 200);
+  EXPECT_EQ(model->get_header_value("Content-Type"), "application/zip");
+  EXPECT_EQ(model->body.substr(0, 2), "PK");
+
+  auto image = ml::testing::shape_files(3, 1, 32, "", 99);
+  httplib::MultipartFormDataItems files;
+  for (const auto& [name, bytes] : image) files.push_back({"file", bytes, name, "image/png"});
+  auto predicted = client_->Post("/api/v1/tasks/" + id + "/predict?top_k=2", files);
+  ASSERT_TRUE(predicted);
+  ASSERT_EQ(predicted->status, 200) << predicted->body;
+  auto predictions = nlohmann::json::parse(predicted->body)["predictions"];
+  ASSERT_EQ(predictions.size(), 3u);
+  for (const auto& prediction : predictions) EXPECT_EQ(prediction["top"].size(), 2u);
+  expect_error(client_->Post("/api/v1/tasks/" + id + "/predict", R"({"texts":["x"]})",
+                             "application/json"),
+               415, "unsupported_media_type");
+  expect_error(client_->Post("/api/v1/tasks/" + id + "/cancel", "", "text/plain"), 409,
+               "task_finished");
+}
+
+TEST_F(ApiTasksTest, CancelStopsARunningTaskWithinFiveSeconds) {
+  nlohmann::json created = create_ok(R"({"epochs": 500, "time_budget_s": 600})");
+  std::string id = created["id"];
+  nlohmann::json running = wait_for_task(
+      *client_, id,
+      [](const nlohmann::json& task) {
+        return is_terminal_status(task) || task["progress"].value("phase", "") == "training";
+      },
+      std::chrono::seconds(60));
+  ASSERT_EQ(running["status"], "RUNNING") << running.dump(2);
+  auto asked = std::chrono::steady_clock::now();
+  auto cancel = client_->Post("/api/v1/tasks/" + id + "/cancel", "", "text/plain");
+  ASSERT_TRUE(cancel);
+  EXPECT_EQ(cancel->status, 202);
+  nlohmann::json ended = wait_status(id, "CANCELLED", 10);
+  auto took = std::chrono::steady_clock::now() - asked;
+  EXPECT_EQ(ended["status"], "CANCELLED") << ended.dump(2);
+  EXPECT_LT(took, std::chrono::seconds(5));
+  EXPECT_TRUE(child_pids(server_->pid()).empty());
+  expect_error(client_->Get("/api/v1/tasks/" + id + "/model"), 409, "task_not_completed");
+}
+
+TEST_F(ApiTasksTest, QueuedTaskIsCancelledAtOnce) {
+  nlohmann::json first = create_ok(R"({"epochs": 500, "time_budget_s": 600})");
+  nlohmann::json second = create_ok();
+  auto cancel = client_->Post("/api/v1/tasks/" + second["id"].get<std::string>() + "/cancel", "",
+                              "text/plain");
+  ASSERT_TRUE(cancel);
+  EXPECT_EQ(cancel->status, 202);
+  EXPECT_EQ(nlohmann::json::parse(cancel->body)["status"], "CANCELLED");
+  ASSERT_EQ(client_->Delete("/api/v1/tasks/" + first["id"].get<std::string>())->status, 204);
+}
+
+TEST_F(ApiTasksTest, DeleteRemovesRowAndBlobsAndKeepsOthers) {
+  nlohmann::json kept = create_ok();
+  nlohmann::json gone = create_ok();
+  std::string kept_id = kept["id"], gone_id = gone["id"];
+  wait_status(kept_id, "COMPLETED");
+  wait_status(gone_id, "COMPLETED");
+  auto blobs = server_->data_dir() / "blobs" / "tasks";
+  ASSERT_TRUE(std::filesystem::exists(blobs / gone_id));
+  auto removed = client_->Delete("/api/v1/tasks/" + gone_id);
+  ASSERT_TRUE(removed);
+  EXPECT_EQ(removed->status, 204);
+  expect_error(client_->Get("/api/v1/tasks/" + gone_id), 404, "task_not_found");
+  EXPECT_FALSE(std::filesystem::exists(blobs / gone_id));
+  EXPECT_TRUE(std::filesystem::exists(blobs / kept_id / "model.zip"));
+  EXPECT_EQ(client_->Get("/api/v1/tasks/" + kept_id + "/model")->status, 200);
+}
+
+TEST_F(ApiTasksTest, ManyEventStreamsDoNotBlockTheServer) {
+  nlohmann::json task = create_ok(R"({"epochs": 500, "time_budget_s": 600})");
+  std::string id = task["id"];
+  std::vector<std::unique_ptr<httplib::Client>> followers;
+  std::vector<std::thread> threads;
+  std::atomic<int> events{0};
+  for (int i = 0; i < 20; ++i) {
+    threads.emplace_back([&, i] {
+      httplib::Client client("127.0.0.1", server_->port());
+      client.set_read_timeout(60);
+      client.Get("/api/v1/tasks/" + id + "/events", [&](const char*, size_t) {
+        ++events;
+        return true;
+      });
+      (void)i;
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  auto started = std::chrono::steady_clock::now();
+  auto health = client_->Get("/api/v1/health");
+  auto took = std::chrono::steady_clock::now() - started;
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
+  EXPECT_LT(took, std::chrono::seconds(1));
+  EXPECT_GE(events.load(), 20);
+  ASSERT_EQ(client_->Delete("/api/v1/tasks/" + id)->status, 204);  // ends every stream
+  for (auto& thread : threads) thread.join();
+}
+
+TEST_F(ApiTasksTest, HealthAndStatusStayFastWhileTraining) {
+  nlohmann::json task = create_ok(R"({"epochs": 500, "time_budget_s": 600})");
+  std::string id = task["id"];
+  wait_for_task(*client_, id, [](const nlohmann::json& t) {
+    return is_terminal_status(t) || t["progress"].value("phase", "") == "training";
+  }, std::chrono::seconds(60));
+  std::vector<double> millis;
+  for (int i = 0; i < 20; ++i) {
+    for (const std::string& path : std::vector<std::string>{"/api/v1/health", "/api/v1/tasks/" + id}) {
+      auto started = std::chrono::steady_clock::now();
+      auto res = client_->Get(path);
+      millis.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
+                                                                 started)
+                           .count());
+      ASSERT_TRUE(res);
+      EXPECT_EQ(res->status, 200);
+    }
+  }
+  std::sort(millis.begin(), millis.end());
+  // Generous bounds for a loaded 2-core CI machine; bench/ records the real figures.
+  EXPECT_LT(millis[millis.size() / 2], 100.0);
+  EXPECT_LT(millis.back(), 1000.0);
+  ASSERT_EQ(client_->Post("/api/v1/tasks/" + id + "/cancel", "", "text/plain")->status, 202);
+}
+
+}  // namespace
+}  // namespace trainbox::testing

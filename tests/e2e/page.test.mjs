@@ -1,0 +1,225 @@
+// Browser tests that need only the built page (served from web/dist by a tiny static server):
+// the resize rule against a reference computed in Node, the dataset preview with its checks,
+// escaping of class names, keyboard reach and phone-width layout.
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { after, before, describe, test } from "node:test";
+import { unzipSync } from "fflate";
+import { launch, newPage, shot } from "./lib/browser.mjs";
+import { patternImage, writeShapeDataset } from "./lib/images.mjs";
+import { encodePng } from "./lib/png.mjs";
+import { referenceResize } from "./lib/reference-resize.mjs";
+import { serveDist } from "./lib/static-server.mjs";
+
+const XSS = "<img src=x onerror=alert(1)>";
+let server;
+let chrome;
+let tmp;
+
+before(async () => {
+  server = await serveDist();
+  chrome = await launch();
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "trainbox-page-"));
+});
+
+after(async () => {
+  await chrome?.close();
+  await server?.close();
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+describe("resize rule", () => {
+  const cases = [
+    { name: "gradient 640x480 (shrink 2.1x)", w: 640, h: 480, kind: "gradient" },
+    { name: "shapes 64x64 (enlarge 3.5x)", w: 64, h: 64, kind: "shapes" },
+    { name: "stripes 300x520 (portrait crop)", w: 300, h: 520, kind: "stripes" },
+    { name: "noise 1000x900 (shrink 4x, aliasing-prone)", w: 1000, h: 900, kind: "noise" },
+    { name: "alpha 231x200 (composited on white)", w: 231, h: 200, kind: "alpha", alpha: true },
+    { name: "shapes 224x224 (identity)", w: 224, h: 224, kind: "shapes" },
+  ];
+
+  test("the page's resize function gives the reference pixels (mean abs diff < 3/255 per channel)", async () => {
+    const { page, context } = await newPage(chrome.browser);
+    await page.goto(server.url);
+    await page.waitForFunction(() => Boolean(window.trainbox?.resizeToPixels));
+    for (const [i, c] of cases.entries()) {
+      const rgba = patternImage(c.w, c.h, c.kind, 11 + i);
+      const png = encodePng(c.w, c.h, rgba, { alpha: Boolean(c.alpha) });
+      const result = await page.evaluate(async (b64) => {
+        const bytes = Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
+        const blob = new Blob([bytes], { type: "image/png" });
+        const px = await window.trainbox.resizeToPixels(blob);
+        // Also the uploaded form: JPEG q=0.92, decoded again.
+        const jpeg = await window.trainbox.encodeImage(px, "image/jpeg", 0.92);
+        const back = await window.trainbox.decodeSquare(jpeg);
+        // Base64 strings cross the protocol much faster than arrays of numbers.
+        const toB64 = (u8) => {
+          let bin = "";
+          for (let i = 0; i < u8.length; i += 0x8000) bin += String.fromCharCode(...u8.subarray(i, i + 0x8000));
+          return btoa(bin);
+        };
+        return { width: px.width, height: px.height, data: toB64(px.data), jpeg: toB64(back.data) };
+      }, png.toString("base64"));
+      result.data = Buffer.from(result.data, "base64");
+      result.jpeg = Buffer.from(result.jpeg, "base64");
+      assert.equal(result.width, 224);
+      assert.equal(result.height, 224);
+      const ref = referenceResize(rgba, c.w, c.h, 224);
+      const stats = (data) => {
+        const sum = [0, 0, 0];
+        let max = 0;
+        for (let p = 0; p < 224 * 224; p++) {
+          for (let ch = 0; ch < 3; ch++) {
+            const d = Math.abs(data[p * 4 + ch] - ref[p * 3 + ch]);
+            sum[ch] += d;
+            max = Math.max(max, d);
+          }
+        }
+        return { mean: sum.map((s) => s / (224 * 224)), max };
+      };
+      const exact = stats(result.data);
+      const jpeg = stats(result.jpeg);
+      console.log(
+        `  ${c.name}: mean abs diff per channel ${exact.mean.map((m) => m.toFixed(3)).join("/")} (max ${exact.max}); after JPEG ${jpeg.mean.map((m) => m.toFixed(2)).join("/")}`,
+      );
+      for (const m of exact.mean) assert.ok(m < 3, `${c.name}: mean abs diff ${m} >= 3/255`);
+      assert.ok(exact.max <= 2, `${c.name}: max abs diff ${exact.max} > 2`);
+      if (c.kind !== "noise" && c.kind !== "stripes") {
+        for (const m of jpeg.mean) assert.ok(m < 3, `${c.name} after JPEG: mean abs diff ${m} >= 3/255`);
+      }
+    }
+    await context.close();
+  });
+});
+
+describe("dataset preview", () => {
+  test("shows classes, counts, thumbnails and warnings; class names are text, never markup", async () => {
+    const root = path.join(tmp, "mixed");
+    writeShapeDataset(root, { perClass: 12, shapes: ["circle"] });
+    writeShapeDataset(root, { perClass: 3, shapes: ["square"], seed: 3 });
+    writeShapeDataset(root, { perClass: 1, shapes: [XSS], seed: 5 });
+    fs.writeFileSync(path.join(root, "circle", "notes.txt"), "not an image");
+    fs.writeFileSync(path.join(root, ".DS_Store"), "junk");
+
+    const { page, context, problems } = await newPage(chrome.browser);
+    await page.goto(server.url);
+    await page.setInputFiles('[data-testid="folder-input"]', root);
+    await page.waitForSelector('[data-testid="class-grid"]');
+    const names = await page.locator('[data-testid="class-name"]').allTextContents();
+    assert.deepEqual(names.sort(), ["circle", "square", XSS].sort());
+    assert.equal(await page.locator('[data-testid="class-grid"] img').count(), 4 + 3 + 1);
+    const issues = await page.locator('[data-testid="issues"]').textContent();
+    assert.match(issues, /fewer than 2 images/);
+    assert.match(issues, /"square" \(3\)/);
+    assert.match(issues, /not an image/);
+    assert.match(issues, /very unequal/);
+    assert.ok(await page.locator('[data-testid="start"]').isDisabled(), "an error must block the upload");
+    // The hostile class name is shown as text: no element was created from it, no script ran.
+    assert.equal(await page.locator('img[src="x"]').count(), 0);
+    await page.waitForTimeout(300);
+    assert.deepEqual(problems.dialogs, []);
+    assert.deepEqual(problems.pageErrors, []);
+    await shot(page, "page-01-preview-with-warnings");
+    await context.close();
+  });
+
+  test("a good folder enables training; keyboard reaches the pickers; fits a phone screen", async () => {
+    const root = path.join(tmp, "shapes");
+    writeShapeDataset(root, { perClass: 12 });
+    const { page, context, problems } = await newPage(chrome.browser, { width: 390, height: 844 });
+    await page.goto(server.url);
+    // Keyboard: Tab reaches the folder button and Enter would open the picker.
+    const reached = [];
+    for (let i = 0; i < 12; i++) {
+      await page.keyboard.press("Tab");
+      reached.push(await page.evaluate(() => document.activeElement?.textContent?.trim() ?? ""));
+    }
+    assert.ok(reached.includes("Choose a folder…"), `tab order: ${reached.join(" | ")}`);
+    assert.ok(reached.includes("Choose a zip or CSV…"));
+    await page.setInputFiles('[data-testid="folder-input"]', root);
+    await page.waitForSelector('[data-testid="class-grid"]');
+    assert.equal(await page.locator('[data-testid="class-name"]').count(), 3);
+    assert.ok(await page.locator('[data-testid="start"]').isEnabled());
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `page is ${overflow}px wider than a phone screen`);
+    await shot(page, "page-02-phone-preview");
+    assert.deepEqual(problems.pageErrors, []);
+    await context.close();
+  });
+
+  test("the upload is a zip of <class>/<file>.jpg at 224x224 plus kind and options", async () => {
+    const root = path.join(tmp, "upload");
+    writeShapeDataset(root, { perClass: 5, size: 80, shapes: ["circle", "square"] });
+    // A wide image: its centred square is what gets resized.
+    fs.writeFileSync(path.join(root, "square", "wide.png"), encodePng(320, 120, patternImage(320, 120, "gradient")));
+    const { page, context } = await newPage(chrome.browser);
+    const workers = [];
+    page.on("worker", (w) => workers.push(w.url()));
+    let body = null;
+    let contentType = "";
+    await page.route("**/api/v1/tasks", async (route) => {
+      if (route.request().method() !== "POST") return route.fallback();
+      body = route.request().postDataBuffer();
+      contentType = route.request().headers()["content-type"];
+      await route.fulfill({
+        status: 400,
+        contentType: "application/json",
+        body: JSON.stringify({ error: { code: "dataset_invalid", message: "test refusal: <b>not bold</b>" } }),
+      });
+    });
+    await page.goto(server.url);
+    await page.setInputFiles('[data-testid="folder-input"]', root);
+    await page.waitForSelector('[data-testid="class-grid"]');
+    await page.locator("details.advanced summary").click();
+    await page.fill("#opt-epochs", "3");
+    await page.fill("#opt-val", "0.25");
+    await page.click('[data-testid="start"]');
+    const error = page.locator('[data-testid="upload-status"] [data-testid="error"] .error-message');
+    await error.waitFor();
+    assert.equal((await error.textContent()).trim(), "test refusal: <b>not bold</b>");
+    assert.ok(body, "the page posted the dataset");
+    assert.ok(workers.some((u) => /resize\.worker/.test(u)), `images are resized in workers (${workers})`);
+    const boundary = /boundary=(.+)$/.exec(contentType)[1];
+    const parts = {};
+    for (const raw of body.toString("latin1").split(`--${boundary}`)) {
+      const m = /name="([^"]+)"(?:; filename="([^"]*)")?\r\n(?:Content-Type: [^\r]*\r\n)?\r\n/.exec(raw);
+      if (!m) continue;
+      const start = raw.indexOf("\r\n\r\n") + 4;
+      parts[m[1]] = { filename: m[2], data: Buffer.from(raw.slice(start, raw.length - 2), "latin1") };
+    }
+    assert.equal(parts.kind.data.toString(), "image");
+    assert.deepEqual(JSON.parse(parts.options.data.toString()), { epochs: 3, val_fraction: 0.25 });
+    assert.match(parts.dataset.filename, /\.zip$/);
+    const entries = unzipSync(new Uint8Array(parts.dataset.data));
+    const names = Object.keys(entries).sort();
+    assert.equal(names.length, 11);
+    assert.ok(names.includes("square/wide.jpg"), names.join(", "));
+    assert.ok(names.every((n) => /^(circle|square)\/[^/]+\.jpg$/.test(n)), names.join(", "));
+    // Each entry is a 224x224 JPEG (SOF0 frame size).
+    for (const n of names) {
+      const jpg = Buffer.from(entries[n]);
+      assert.equal(jpg.readUInt16BE(0), 0xffd8, `${n} is a JPEG`);
+      const sof = jpg.indexOf(Buffer.from([0xff, 0xc0]));
+      assert.ok(sof > 0, `${n} has a baseline frame`);
+      assert.equal(jpg.readUInt16BE(sof + 5), 224, `${n} height`);
+      assert.equal(jpg.readUInt16BE(sof + 7), 224, `${n} width`);
+    }
+    await shot(page, "page-03-upload-refused");
+    await context.close();
+  });
+
+  test("a dropped CSV is previewed with its labels", async () => {
+    const csv = path.join(tmp, "reviews.csv");
+    fs.writeFileSync(csv, 'text,label\n"good, really",pos\nbad,neg\n"she said ""fine""",pos\nawful,neg\n');
+    const { page, context } = await newPage(chrome.browser);
+    await page.goto(server.url);
+    await page.setInputFiles('[data-testid="file-input"]', csv);
+    await page.waitForSelector('[data-testid="class-grid"]');
+    const names = await page.locator('[data-testid="class-name"]').allTextContents();
+    assert.deepEqual(names.sort(), ["neg", "pos"]);
+    assert.match(await page.locator('[data-testid="preview"]').textContent(), /4 rows/);
+    await context.close();
+  });
+});

@@ -1,0 +1,55 @@
+#pragma once
+// Runs the real `trainbox serve` binary on a free loopback port with its own data dir, for
+// black-box tests over HTTP. The process dies with the test (PDEATHSIG).
+
+#include <httplib.h>
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "jobs/child_process.h"
+
+namespace trainbox::testing {
+
+std::filesystem::path trainbox_binary();  // $TRAINBOX_BINARY, set by CTest
+
+class ServerProcess {
+ public:
+  ServerProcess(std::filesystem::path data_dir, std::vector<std::string> extra_args = {});
+  ~ServerProcess();
+
+  bool start();  // waits until it listens and /health answers
+  void kill_hard();  // SIGKILL, then reap
+  void stop();       // SIGTERM, then reap
+  int port() const { return port_; }
+  pid_t pid() const;
+  std::unique_ptr<httplib::Client> client() const;
+  const std::filesystem::path& data_dir() const { return data_dir_; }
+
+ private:
+  std::filesystem::path data_dir_;
+  std::vector<std::string> extra_args_;
+  std::optional<jobs::ChildProcess> process_;
+  int port_ = 0;
+};
+
+// Child processes of `pid` (from /proc), e.g. the training child of a server.
+std::vector<pid_t> child_pids(pid_t pid);
+
+// GET a task until `done(task)` or the timeout; returns the last task seen.
+nlohmann::json wait_for_task(httplib::Client& client, const std::string& id,
+                             const std::function<bool(const nlohmann::json&)>& done,
+                             std::chrono::seconds timeout);
+bool is_terminal_status(const nlohmann::json& task);
+
+// POST /api/v1/tasks with a dataset file (and optional form fields).
+httplib::Result create_task(httplib::Client& client, const std::string& filename,
+                            const std::string& content,
+                            const std::vector<std::pair<std::string, std::string>>& fields = {});
+
+}  // namespace trainbox::testing
