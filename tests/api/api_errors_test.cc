@@ -34,10 +34,12 @@ TEST_F(ApiErrorsTest, UnknownRoutesAndWrongMethodsGetJsonErrors) {
 }
 
 TEST_F(ApiErrorsTest, UnknownAndMalformedIdsAreNotFound) {
-  for (const char* id : {"0123456789abcdef0123456789abcdef", "..%2f..%2fetc%2fpasswd",
-                         "%252e%252e%252f", "x", "ABCDEF"}) {
+  for (const char* id : {"0123456789abcdef0123456789abcdef", "%252e%252e%252f", "x", "ABCDEF",
+                         "..%5c..%5cx"}) {
     expect_error(client_->Get(std::string("/api/v1/tasks/") + id), 404, "task_not_found");
   }
+  // Decoded to a path with more segments: no route, still a JSON 404, never a file.
+  expect_error(client_->Get("/api/v1/tasks/..%2f..%2fetc%2fpasswd"), 404, "not_found");
   std::string missing = "/api/v1/tasks/0123456789abcdef0123456789abcdef";
   expect_error(client_->Post(missing + "/cancel", "", "application/json"), 404, "task_not_found");
   expect_error(client_->Delete(missing), 404, "task_not_found");

@@ -138,7 +138,6 @@ TEST_F(ApiTasksTest, DeleteRemovesRowAndBlobsAndKeepsOthers) {
 TEST_F(ApiTasksTest, ManyEventStreamsDoNotBlockTheServer) {
   nlohmann::json task = create_ok(R"({"epochs": 500, "time_budget_s": 600})");
   std::string id = task["id"];
-  std::vector<std::unique_ptr<httplib::Client>> followers;
   std::vector<std::thread> threads;
   std::atomic<int> events{0};
   for (int i = 0; i < 20; ++i) {
@@ -152,7 +151,10 @@ TEST_F(ApiTasksTest, ManyEventStreamsDoNotBlockTheServer) {
       (void)i;
     });
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (events.load() < 20 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
   auto started = std::chrono::steady_clock::now();
   auto health = client_->Get("/api/v1/health");
   auto took = std::chrono::steady_clock::now() - started;
