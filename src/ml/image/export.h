@@ -1,0 +1,33 @@
+#pragma once
+// Writes the image bundle (model.pt, classes.json, preprocess.json, metrics.json, README.md) and
+// checks it: the saved model is loaded back and must give the same top-1 and probabilities within
+// 1e-4 as the trained model on the validation images, or the export fails. Private to ml/image.
+
+#include <torch/script.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "ml/image/models.h"
+#include "util/result.h"
+
+namespace trainbox::ml::image {
+
+struct ExportRequest {
+  std::string architecture;
+  std::vector<std::string> classes;
+  ImageNorm norm;
+  nlohmann::json metrics;
+  torch::Tensor check_inputs;  // normalised float [N,3,S,S] (validation images)
+  std::filesystem::path work_dir;
+  std::filesystem::path bundle_path;
+};
+
+// preprocess.json for an image model.
+nlohmann::json image_preprocess_json(const std::string& architecture, const ImageNorm& norm);
+
+Status export_image_bundle(torch::jit::Module& model, const ExportRequest& request);
+
+}  // namespace trainbox::ml::image

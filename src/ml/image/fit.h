@@ -1,0 +1,69 @@
+#pragma once
+// The training loop for image classifiers: mini-batches with augmentation, class-weighted cross
+// entropy, AdamW with a cosine schedule, validation after every epoch, early stopping and the
+// best epoch's weights restored at the end. Also the quick head-only fit on cached features.
+// Private to ml/image; not thread-safe (one training per process).
+
+#include <torch/script.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "ml/api.h"
+#include "ml/image/models.h"
+
+namespace trainbox::ml::image {
+
+struct Split {
+  torch::Tensor images;  // uint8 [N,3,S,S]
+  torch::Tensor labels;  // int64 [N]
+};
+
+struct FitOptions {
+  std::string phase = "training";
+  int epochs = 20;
+  int batch_size = 32;
+  double learning_rate = 2e-3;
+  int patience = 6;
+  bool augment = true;
+  torch::Tensor class_weights;  // [C] or undefined
+  std::chrono::steady_clock::time_point deadline;
+  double fraction_from = 0.1, fraction_to = 0.9;  // share of the overall progress bar
+};
+
+struct EpochStats {
+  int epoch = 0;
+  double train_loss = 0, train_accuracy = 0, val_loss = 0, val_accuracy = 0;
+};
+
+struct FitResult {
+  std::vector<EpochStats> history;
+  int best_epoch = 0;
+  double best_val_accuracy = -1;
+  double best_val_loss = 0;
+  double images_per_s = 0;
+};
+
+struct Evaluation {
+  double loss = 0, accuracy = 0;
+  torch::Tensor probabilities;  // [N,C]
+};
+
+// Runs model.forward in eval mode on normalised batches.
+Evaluation evaluate(torch::jit::Module& model, const Split& split, const ImageNorm& norm,
+                    const torch::Tensor& class_weights);
+
+// Trains every parameter of `model` (via its `logits` method). Returns kCancelled on a stop.
+Result<FitResult> fit(torch::jit::Module& model, const Split& train, const Split& val,
+                      const ImageNorm& norm, const FitOptions& options, const TrainHooks& hooks);
+
+// Trains only head_w/head_b on features cached once from `model.features` (eval mode).
+Result<FitResult> fit_head(torch::jit::Module& model, const Split& train, const Split& val,
+                           const ImageNorm& norm, const FitOptions& options,
+                           const TrainHooks& hooks);
+
+nlohmann::json history_json(const std::vector<EpochStats>& history);
+
+}  // namespace trainbox::ml::image

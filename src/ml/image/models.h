@@ -1,0 +1,48 @@
+#pragma once
+// Image classifiers as torch::jit::Modules built in C++ (parameters registered, methods defined in
+// TorchScript source), so the trained module is the exported one. Every model has:
+//   features(x: float[N,3,S,S] normalised) -> float[N,F]
+//   logits(x) -> float[N,C]            (training)
+//   forward(x) -> probabilities [N,C]  (softmax of logits)
+//   preprocess(images: uint8[N,H,W,3]) -> float[N,3,S,S]  (THE RESIZE RULE, see preprocess.json)
+//   predict_raw(images: uint8[N,H,W,3]) -> probabilities [N,C]
+// Private to ml/image. Modules are not safe for concurrent training; inference is.
+
+#include <torch/script.h>
+
+#include <array>
+#include <filesystem>
+#include <string>
+
+#include "ml/image/image_norm.h"
+#include "util/result.h"
+
+namespace trainbox::ml::image {
+
+// A TorchScript feature extractor and its metadata (backbones_dir/NAME.pt + NAME.json).
+struct Backbone {
+  std::string name;
+  torch::jit::Module module;
+  ImageNorm norm;
+  int feature_dim = 0;
+};
+
+// "tiny_cnn" (32..112 px) or "cnn_224".
+torch::jit::Module make_builtin_cnn(const std::string& name, int num_classes, const ImageNorm& norm,
+                                    uint64_t seed);
+// Wraps a backbone with a fresh linear head (head_w, head_b).
+torch::jit::Module make_backbone_classifier(const Backbone& backbone, int num_classes,
+                                            uint64_t seed);
+// Loads backbones_dir/name.pt and name.json ({"input_size", "mean", "std", "feature_dim"}).
+Result<Backbone> load_backbone(const std::filesystem::path& backbones_dir, const std::string& name);
+
+// The resize rule on one HWC uint8 image: largest centred square crop, bilinear antialiased
+// resize to size x size (align_corners=false), as float in 0..255, shape [3,S,S].
+torch::Tensor square_resize(const torch::Tensor& hwc_uint8, int size);
+// (x/255 - mean)/std for a float batch [N,3,S,S] in 0..255.
+torch::Tensor normalise(const torch::Tensor& batch_0_255, const ImageNorm& norm);
+
+// All parameters and buffers (recursively), for snapshots of the best epoch.
+std::vector<torch::Tensor> model_state(const torch::jit::Module& module);
+
+}  // namespace trainbox::ml::image
