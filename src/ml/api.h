@@ -46,6 +46,17 @@ struct TrainHooks {
 enum class TaskKind { kImage, kText };
 const char* task_kind_name(TaskKind kind);  // "image" | "text"
 
+// Limits on what a dataset may be; an upload beyond one is refused with a reason naming it.
+struct DatasetLimits {
+  uint64_t max_archive_bytes = 4ULL << 30;  // inflated bytes of all entries together
+  uint64_t max_entry_bytes = 256ULL << 20;  // inflated bytes of one entry
+  uint64_t max_entries = 200'000;
+  double max_compression_ratio = 100;
+  uint64_t max_image_pixels = 40'000'000;   // checked from the header, before decoding
+};
+nlohmann::json to_json(const DatasetLimits& limits);
+DatasetLimits dataset_limits_from_json(const nlohmann::json& json);  // missing keys: defaults
+
 struct TrainRequest {
   TaskKind kind = TaskKind::kImage;
   std::filesystem::path dataset;        // .zip or folder (image) or .csv (text)
@@ -54,6 +65,7 @@ struct TrainRequest {
   std::filesystem::path bundle_path;    // where the bundle zip is written
   std::filesystem::path backbones_dir;  // may be empty
   int threads = 0;                      // 0 = all cores
+  DatasetLimits limits;
 };
 
 struct TrainResult {

@@ -5,6 +5,7 @@
 
 #include <zip.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <memory>
@@ -58,7 +59,7 @@ Status add_file(zip_t* archive, const std::string& name, const fsys::path& file)
     return fail(ErrorCode::kInternal, "bundle_write_failed",
                 fmt::format("model file {} does not exist", file.string()));
   }
-  zip_source_t* source = zip_source_file(archive, file.c_str(), 0, ZIP_LENGTH_TO_END);
+  zip_source_t* source = zip_source_file(archive, file.c_str(), 0, -1);
   if (source == nullptr || zip_file_add(archive, name.c_str(), source, ZIP_FL_ENC_UTF_8) < 0) {
     if (source != nullptr) zip_source_free(source);
     return write_error(file, zip_strerror(archive));

@@ -1,0 +1,249 @@
+// A single-pass RFC 4180 state machine. Lenient where spreadsheets are (a quote inside an
+// unquoted field is literal, text after a closing quote is kept), strict where data would be
+// silently lost (an open quote at end of file is an error, not a giant last field).
+#include "ml/text/csv_reader.h"
+
+#include <algorithm>
+#include <array>
+#include <fstream>
+#include <map>
+#include <system_error>
+
+#include <fmt/format.h>
+
+namespace trainbox::ml::text {
+namespace {
+
+constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
+constexpr size_t kDetectRecords = 50;
+
+// Length of the valid UTF-8 sequence starting at s[i], or 0 when invalid (overlongs, surrogates
+// and code points above U+10FFFF are invalid).
+size_t utf8_sequence_length(std::string_view s, size_t i) {
+  auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  unsigned char b = byte(i);
+  if (b < 0x80) return 1;
+  size_t len = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC2 ? 2 : 0;
+  if (len == 0 || b > 0xF4 || i + len > s.size()) return 0;
+  for (size_t k = 1; k < len; ++k) {
+    if ((byte(i + k) & 0xC0) != 0x80) return 0;
+  }
+  unsigned char b1 = byte(i + 1);
+  if (b == 0xE0 && b1 < 0xA0) return 0;  // overlong
+  if (b == 0xED && b1 >= 0xA0) return 0;  // surrogate
+  if (b == 0xF0 && b1 < 0x90) return 0;  // overlong
+  if (b == 0xF4 && b1 >= 0x90) return 0;  // above U+10FFFF
+  return len;
+}
+
+// Code points in `s`, or -1 when it is not valid UTF-8.
+int64_t utf8_length(std::string_view s) {
+  int64_t count = 0;
+  for (size_t i = 0; i < s.size(); ++count) {
+    size_t len = utf8_sequence_length(s, i);
+    if (len == 0) return -1;
+    i += len;
+  }
+  return count;
+}
+
+Status check_encoding(std::string_view data) {
+  auto refuse = [](std::string_view what) {
+    return fail(ErrorCode::kInvalidArgument, "csv_unsupported_encoding",
+                fmt::format("the CSV looks like {}; save it as UTF-8 and upload it again", what));
+  };
+  if (data.starts_with("\xFF\xFE\x00\x00") || data.starts_with(std::string_view("\x00\x00\xFE\xFF", 4))) {
+    return refuse("UTF-32");
+  }
+  if (data.starts_with("\xFF\xFE") || data.starts_with("\xFE\xFF")) return refuse("UTF-16");
+  if (data.substr(0, 4096).find('\0') != std::string_view::npos) {
+    return refuse("UTF-16 or a binary file (it contains NUL bytes)");
+  }
+  return {};
+}
+
+class Parser {
+ public:
+  Parser(std::string_view data, char separator, const CsvLimits& limits)
+      : data_(data), sep_(separator), limits_(limits) {}
+
+  // Parses up to `max_records` records (all when 0).
+  Result<std::vector<CsvRecord>> run(size_t max_records) {
+    std::vector<CsvRecord> records;
+    while (pos_ < data_.size() && (max_records == 0 || records.size() < max_records)) {
+      auto record = next_record();
+      if (!record) return fail(record.error());
+      records.push_back(std::move(*record));
+    }
+    return records;
+  }
+
+ private:
+  Result<CsvRecord> next_record() {
+    CsvRecord record;
+    record.line = line_;
+    std::string field;
+    while (true) {
+      bool end_of_record = false;
+      TRAINBOX_TRY(next_field(field, end_of_record, record.line));
+      TRAINBOX_TRY(check_field(field, record));
+      record.fields.push_back(std::move(field));
+      field.clear();
+      if (record.fields.size() > limits_.max_columns) {
+        return fail(ErrorCode::kInvalidArgument, "csv_too_wide",
+                    fmt::format("line {} has more than {} columns", record.line,
+                                limits_.max_columns));
+      }
+      if (end_of_record) return record;
+    }
+  }
+
+  // Reads one field into `field`; sets `end_of_record` at a newline or end of data.
+  Status next_field(std::string& field, bool& end_of_record, int record_line) {
+    bool quoted = pos_ < data_.size() && data_[pos_] == '"';
+    if (quoted) {
+      int open_line = line_;
+      ++pos_;
+      while (true) {
+        size_t quote = data_.find('"', pos_);
+        if (quote == std::string_view::npos) {
+          return fail(ErrorCode::kInvalidArgument, "csv_unbalanced_quotes",
+                      fmt::format("the quoted field opened on line {} (row starting on line {}) "
+                                  "is never closed",
+                                  open_line, record_line));
+        }
+        append(field, data_.substr(pos_, quote - pos_));
+        pos_ = quote + 1;
+        if (pos_ < data_.size() && data_[pos_] == '"') {
+          field.push_back('"');
+          ++pos_;
+          continue;
+        }
+        break;
+      }
+    }
+    // Unquoted field, or the tail after a closing quote (kept as is).
+    size_t end = pos_;
+    while (end < data_.size() && data_[end] != sep_ && data_[end] != '\n' && data_[end] != '\r') {
+      ++end;
+    }
+    append(field, data_.substr(pos_, end - pos_));
+    pos_ = end;
+    if (pos_ >= data_.size()) {
+      end_of_record = true;
+    } else if (data_[pos_] == sep_) {
+      ++pos_;
+    } else {
+      end_of_record = true;
+      if (data_[pos_] == '\r' && pos_ + 1 < data_.size() && data_[pos_ + 1] == '\n') ++pos_;
+      ++pos_;
+      ++line_;
+    }
+    return {};
+  }
+
+  void append(std::string& field, std::string_view part) {
+    line_ += static_cast<int>(std::count(part.begin(), part.end(), '\n'));
+    field.append(part);
+  }
+
+  Status check_field(const std::string& field, const CsvRecord& record) {
+    int64_t chars = utf8_length(field);
+    if (chars < 0) {
+      return fail(ErrorCode::kInvalidArgument, "csv_invalid_utf8",
+                  fmt::format("row starting on line {} (column {}) is not valid UTF-8; save the "
+                              "file as UTF-8",
+                              record.line, record.fields.size() + 1));
+    }
+    if (static_cast<size_t>(chars) > limits_.max_field_chars) {
+      return fail(ErrorCode::kPayloadTooLarge, "csv_field_too_large",
+                  fmt::format("row starting on line {} (column {}) has {} characters; the limit "
+                              "is {}",
+                              record.line, record.fields.size() + 1, chars,
+                              limits_.max_field_chars));
+    }
+    return {};
+  }
+
+  std::string_view data_;
+  char sep_;
+  const CsvLimits& limits_;
+  size_t pos_ = 0;
+  int line_ = 1;
+};
+
+// How well `separator` splits the first records: records with the modal field count (> 1).
+std::pair<size_t, size_t> separator_score(std::string_view data, char separator) {
+  CsvLimits loose;
+  loose.max_field_chars = SIZE_MAX;
+  loose.max_columns = SIZE_MAX;
+  auto records = Parser(data, separator, loose).run(kDetectRecords);
+  if (!records || records->empty()) return {0, 0};
+  std::map<size_t, size_t> counts;
+  for (const auto& record : *records) {
+    if (!is_blank(record)) ++counts[record.fields.size()];
+  }
+  auto mode = std::max_element(counts.begin(), counts.end(),
+                               [](auto& a, auto& b) { return a.second < b.second; });
+  if (mode == counts.end() || mode->first < 2) return {0, 0};
+  return {mode->second, mode->first};
+}
+
+}  // namespace
+
+bool is_blank(const CsvRecord& record) {
+  return std::all_of(record.fields.begin(), record.fields.end(), [](const std::string& f) {
+    return f.find_first_not_of(" \t\r\n") == std::string::npos;
+  });
+}
+
+char detect_separator(std::string_view data) {
+  char best = ',';
+  std::pair<size_t, size_t> best_score{0, 0};
+  for (char candidate : {',', ';', '\t'}) {
+    auto score = separator_score(data, candidate);
+    if (score > best_score) {
+      best = candidate;
+      best_score = score;
+    }
+  }
+  return best;
+}
+
+Result<CsvTable> parse_csv(std::string_view data, const CsvLimits& limits) {
+  if (data.size() > limits.max_bytes) {
+    return fail(ErrorCode::kPayloadTooLarge, "csv_too_large",
+                fmt::format("the CSV has {} bytes; the limit is {}", data.size(),
+                            limits.max_bytes));
+  }
+  TRAINBOX_TRY(check_encoding(data));
+  if (data.starts_with(kUtf8Bom)) data.remove_prefix(kUtf8Bom.size());
+  CsvTable table;
+  table.separator = detect_separator(data);
+  auto records = Parser(data, table.separator, limits).run(0);
+  if (!records) return fail(records.error());
+  table.records = std::move(*records);
+  return table;
+}
+
+Result<CsvTable> read_csv_file(const std::filesystem::path& path, const CsvLimits& limits) {
+  std::error_code ec;
+  uint64_t size = std::filesystem::file_size(path, ec);
+  if (ec) {
+    return fail(ErrorCode::kInvalidArgument, "csv_unreadable",
+                fmt::format("cannot read {}: {}", path.filename().string(), ec.message()));
+  }
+  if (size > limits.max_bytes) {
+    return fail(ErrorCode::kPayloadTooLarge, "csv_too_large",
+                fmt::format("the CSV has {} bytes; the limit is {}", size, limits.max_bytes));
+  }
+  std::ifstream in(path, std::ios::binary);
+  std::string data(size, '\0');
+  if (!in.read(data.data(), static_cast<std::streamsize>(size))) {
+    return fail(ErrorCode::kInvalidArgument, "csv_unreadable",
+                fmt::format("cannot read {}", path.filename().string()));
+  }
+  return parse_csv(data, limits);
+}
+
+}  // namespace trainbox::ml::text

@@ -1,0 +1,49 @@
+#pragma once
+// Tokenisation and feature hashing of the text model, in C++. The TorchScript twin in
+// text_model.cc (method `featurize`) must give identical ids; text_model_test.cc checks it.
+//
+// Definition (also written to preprocess.json and README.md), over the UTF-8 bytes of a text:
+//  * lowercase: ASCII A-Z become a-z; every other byte is unchanged.
+//  * tokens: maximal runs of "word bytes" = ASCII letters and digits, and every byte >= 0x80
+//    (so non-ASCII letters stay inside words). ASCII spaces, controls and punctuation separate.
+//  * features of a text, in this order, per token t_i: the word (tag 1, bytes of t_i); then, when
+//    i > 0, the bigram (tag 2, bytes of t_{i-1} + ' ' + t_i); then the byte n-grams of
+//    '<' + t_i + '>' for n = char_min..char_max, left to right (tag 3).
+//  * id = fnv1a32(tag byte, then the bytes) % buckets; FNV-1a 32-bit: h = 2166136261, and per
+//    byte h = (h ^ byte) * 16777619 mod 2^32.
+// Torch-free. Thread-safe (pure functions).
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "util/result.h"
+
+namespace trainbox::ml::text {
+
+struct FeatureConfig {
+  int64_t buckets = 1 << 18;
+  int word_ngrams = 2;  // 1 = words only, 2 = words + bigrams
+  int char_min = 3;     // 0 disables character n-grams
+  int char_max = 5;
+};
+
+uint32_t fnv1a32(uint8_t tag, std::string_view bytes);
+
+// Lowercased tokens of `text` (see the definition above).
+std::vector<std::string> tokenize(std::string_view text);
+
+// Appends the raw 32-bit hashes of the features of `text` to `out`.
+void append_feature_hashes(std::string_view text, const FeatureConfig& config,
+                           std::vector<uint32_t>& out);
+
+// Feature ids (hash % buckets) of `text`.
+std::vector<int64_t> feature_ids(std::string_view text, const FeatureConfig& config);
+
+// preprocess.json for the text model, and back.
+nlohmann::json preprocess_json(const FeatureConfig& config);
+Result<FeatureConfig> feature_config_from_json(const nlohmann::json& preprocess);
+
+}  // namespace trainbox::ml::text
