@@ -9,6 +9,12 @@ then copy both files into trainbox's backbones folder (TrainRequest.backbones_di
 
 The .pt file is a TorchScript feature extractor: forward(x: float[N,3,S,S], normalised with the
 JSON's mean/std) -> float[N, feature_dim]. trainbox adds and trains a linear head on it.
+trainbox checks feature_dim with one forward pass on a blank input_size image when it loads it.
+
+trainbox runs Debian's LibTorch 1.13: export with PyTorch 1.13 (a TorchScript file written by a
+newer PyTorch may use operator versions 1.13 cannot load), and check it on the target machine with
+  /usr/bin/python3 -c "import torch; torch.jit.load('backbones/NAME.pt')"
+With backbone "auto", trainbox uses the first installed backbone by name.
 """
 import argparse
 import json

@@ -44,6 +44,20 @@ void add_server_flags(CLI::App& command, ServerOptions& options) {
       ->envname("TRAINBOX_CHILD_MEMORY_MB")
       ->check(CLI::Range(0, 1 << 22))
       ->capture_default_str();
+  command.add_option("--max-archive-mb", options.max_archive_mb,
+                     "Largest dataset once unpacked (zip bombs are refused beyond it)")
+      ->envname("TRAINBOX_MAX_ARCHIVE_MB")
+      ->check(CLI::Range(1, 1 << 22))
+      ->capture_default_str();
+  command.add_option("--max-zip-entries", options.max_zip_entries, "Most files in a dataset zip")
+      ->envname("TRAINBOX_MAX_ZIP_ENTRIES")
+      ->check(CLI::Range(1, 100'000'000))
+      ->capture_default_str();
+  command.add_option("--max-image-mpixels", options.max_image_mpixels,
+                     "Largest image, in megapixels (decompression bombs are refused)")
+      ->envname("TRAINBOX_MAX_IMAGE_MPIXELS")
+      ->check(CLI::Range(0.01, 1000.0))
+      ->capture_default_str();
   command.add_option("--log-level", options.log_level, "trace|debug|info|warn|error")
       ->envname("TRAINBOX_LOG_LEVEL")
       ->capture_default_str();
@@ -90,6 +104,9 @@ jobs::WorkerConfig worker_config(const ServerOptions& options) {
   config.runner.work_root = data_dir / "work";
   config.runner.backbones_dir = options.backbones_dir;
   config.runner.threads = options.training_threads;
+  config.runner.limits.max_archive_bytes = options.max_archive_mb << 20;
+  config.runner.limits.max_entries = options.max_zip_entries;
+  config.runner.limits.max_image_pixels = static_cast<uint64_t>(options.max_image_mpixels * 1e6);
 #if defined(__SANITIZE_ADDRESS__)
   config.runner.child_memory_limit_bytes = 0;  // ASan reserves terabytes of address space
 #else

@@ -28,6 +28,9 @@ struct ServerOptions {
   int lease_timeout_s = 30;
   int child_memory_mb = 16384;
   std::string log_level = "info";
+  uint64_t max_archive_mb = 4096;
+  uint64_t max_zip_entries = 200'000;
+  double max_image_mpixels = 40;
 };
 
 void add_server_flags(CLI::App& command, ServerOptions& options);

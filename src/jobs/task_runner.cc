@@ -88,7 +88,8 @@ void TaskRunner::supervise(const core::Task& task, const fsys::path& work_dir) {
   fsys::path options = work_dir / "options.json";
   fsys::path bundle = work_dir / "bundle.zip";
   fsys::path log = work_dir / "child.log";
-  if (auto written = write_file_atomic(options, task.options.dump()); !written) {
+  nlohmann::json request = {{"options", task.options}, {"limits", ml::to_json(config_.limits)}};
+  if (auto written = write_file_atomic(options, request.dump()); !written) {
     (void)service_.end(id, core::TaskStatus::kFailed, written.error().message);
     return;
   }

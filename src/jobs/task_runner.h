@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <string>
 
+#include "ml/api.h"
 #include "service/task_service.h"
 
 namespace trainbox::jobs {
@@ -22,6 +23,7 @@ struct RunnerConfig {
   std::chrono::milliseconds cancel_grace{3000};
   std::chrono::milliseconds heartbeat_interval{2000};
   std::chrono::milliseconds stop_poll_interval{250};
+  ml::DatasetLimits limits;
 };
 
 class TaskRunner {

@@ -56,9 +56,9 @@ class ProtocolWriter {
 Result<ml::TrainRequest> make_request(const TrainingChildArgs& args) {
   auto options_text = read_file(args.options_file);
   if (!options_text) return fail(options_text.error());
-  auto options_json = nlohmann::json::parse(*options_text, nullptr, false);
-  auto options = ml::parse_train_options(options_json.is_discarded() ? nlohmann::json::object()
-                                                                      : options_json);
+  auto file = nlohmann::json::parse(*options_text, nullptr, false);
+  if (file.is_discarded() || !file.is_object()) file = nlohmann::json::object();
+  auto options = ml::parse_train_options(file.value("options", nlohmann::json::object()));
   if (!options) return fail(options.error());
   ml::TrainRequest request;
   request.kind = args.kind == "text" ? ml::TaskKind::kText : ml::TaskKind::kImage;
@@ -68,6 +68,7 @@ Result<ml::TrainRequest> make_request(const TrainingChildArgs& args) {
   request.bundle_path = args.bundle;
   request.backbones_dir = args.backbones_dir;
   request.threads = args.threads;
+  request.limits = ml::dataset_limits_from_json(file.value("limits", nlohmann::json::object()));
   return request;
 }
 

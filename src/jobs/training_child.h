@@ -10,7 +10,7 @@ namespace trainbox::jobs {
 struct TrainingChildArgs {
   std::string kind;  // "image" | "text"
   std::filesystem::path dataset;
-  std::filesystem::path options_file;
+  std::filesystem::path options_file;  // {"options": {...}, "limits": {...}}
   std::filesystem::path work_dir;
   std::filesystem::path bundle;
   std::filesystem::path backbones_dir;

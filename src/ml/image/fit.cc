@@ -2,12 +2,18 @@
 // (flip, reflect-pad crop, colour jitter), normalised and fed to the TorchScript `logits` method.
 // Progress is reported at most once a second from the batch loop, and should_stop is polled
 // every batch. The weights of the best validation epoch are snapshotted and restored at the end.
+// Speed (tiny_cnn, 64 px, 2 cores; see the measurements in the comments below): channels_last
+// activations and conv weights, TorchScript's graph optimiser off, a short warm-up then cosine
+// decay, an early stop once validation accuracy has been perfect for a few epochs, and a
+// measured choice between all cores and one (OpenMP's spinning threads lose on busy cores).
 
 #include "ml/image/fit.h"
 
+#include <torch/csrc/jit/runtime/graph_executor.h>
 #include <torch/torch.h>
 
 #include <cmath>
+#include <limits>
 
 namespace trainbox::ml::image {
 namespace {
@@ -41,7 +47,8 @@ torch::Tensor batch_input(const Split& split, const torch::Tensor& index, const 
                           bool with_augment) {
   auto x = split.images.index_select(0, index).to(torch::kFloat);
   if (with_augment) x = augment(x);
-  return normalise(x, norm);
+  // oneDNN's convolutions, batch norm and pooling are faster in NHWC (1.15-1.3x here).
+  return normalise(x, norm).contiguous(at::MemoryFormat::ChannelsLast);
 }
 
 torch::Tensor loss_of(const torch::Tensor& logits, const torch::Tensor& labels,
@@ -115,11 +122,61 @@ void set_learning_rate(torch::optim::AdamW& optimizer, double lr) {
   }
 }
 
+// Linear warm-up over the first `warmup` steps, then cosine decay to zero at `total`.
+double scheduled_rate(double peak, int64_t step, int64_t warmup, int64_t total) {
+  if (step < warmup) return peak * static_cast<double>(step + 1) / static_cast<double>(warmup);
+  double progress = static_cast<double>(step - warmup) /
+                    static_cast<double>(std::max<int64_t>(1, total - warmup));
+  return peak * 0.5 * (1 + std::cos(M_PI * std::min(1.0, progress)));
+}
+
+// Conv weights in the layout of the activations (training only; undone before export).
+void set_weight_format(torch::jit::Module& model, at::MemoryFormat format) {
+  torch::NoGradGuard no_grad;
+  for (auto p : model.parameters()) {
+    if (p.dim() == 4) p.set_data(p.contiguous(format));
+  }
+}
+
+// Chooses between all cores and one for the rest of a fit: on cores busy with other work,
+// OpenMP's threads spin at every barrier waiting for a descheduled peer (measured with two
+// busy loops on the 2 cores: 174 images/s with 2 threads, 257 with 1; idle: 545 vs 400).
+// Epoch 2 runs on all cores and epoch 3 on one (epoch 1 is warm-up); the faster one stays.
+class ThreadChooser {
+ public:
+  explicit ThreadChooser(bool enabled)
+      : cores_(at::get_num_threads()), enabled_(enabled && cores_ > 1) {}
+  void before_epoch(int epoch) {
+    if (enabled_ && epoch == 3) at::set_num_threads(1);
+  }
+  void after_epoch(int epoch, double images_per_s) {
+    if (!enabled_) return;
+    if (epoch == 2) all_cores_ips_ = images_per_s;
+    if (epoch == 3) {
+      chosen_ = images_per_s > all_cores_ips_ ? 1 : cores_;
+      at::set_num_threads(chosen_);
+    }
+  }
+  ~ThreadChooser() {
+    if (enabled_) at::set_num_threads(cores_);
+  }
+  int chosen() const { return chosen_; }
+
+ private:
+  int cores_;
+  bool enabled_;
+  double all_cores_ips_ = 0;
+  int chosen_ = 0;
+};
+
 }  // namespace
 
 Evaluation evaluate(torch::jit::Module& model, const Split& split, const ImageNorm& norm,
                     const torch::Tensor& class_weights) {
-  torch::NoGradGuard no_grad;
+  c10::InferenceMode inference;
+  // The profiling executor re-specialises for every new batch shape and costs more than it
+  // saves on these small graphs (the same in fit below).
+  torch::jit::GraphOptimizerEnabledGuard no_profiling(false);
   model.train(false);
   std::vector<torch::Tensor> logits;
   int64_t n = split.images.size(0);
@@ -137,6 +194,11 @@ Evaluation evaluate(torch::jit::Module& model, const Split& split, const ImageNo
 
 Result<FitResult> fit(torch::jit::Module& model, const Split& train, const Split& val,
                       const ImageNorm& norm, const FitOptions& o, const TrainHooks& hooks) {
+  // Measured on the shapes set (12 epochs): 564 images/s as before, 599 with the optimiser
+  // off, 704 with channels_last, 892 with both.
+  torch::jit::GraphOptimizerEnabledGuard no_profiling(false);
+  set_weight_format(model, at::MemoryFormat::ChannelsLast);
+  ThreadChooser threads(o.choose_threads);
   std::vector<torch::Tensor> trainable;
   for (const auto& p : model.parameters()) trainable.push_back(p.requires_grad_(true));
   torch::optim::AdamW optimizer(trainable,
@@ -145,21 +207,29 @@ Result<FitResult> fit(torch::jit::Module& model, const Split& train, const Split
   auto best = snapshot(state);
   FitResult result;
   Reporter reporter(hooks, o);
-  int64_t n = train.images.size(0);
+  int64_t images_n = train.images.size(0);
+  int64_t repeats = std::max<int64_t>(
+      1, (o.min_samples_per_epoch + images_n - 1) / std::max<int64_t>(1, images_n));
+  int64_t n = std::max(images_n, o.min_samples_per_epoch);  // samples per epoch
   int64_t steps = (n + o.batch_size - 1) / o.batch_size, step = 0;
+  int64_t total_steps = steps * o.epochs;
+  int64_t warmup = std::clamp<int64_t>(total_steps / 10, 1, steps);
   double last_epoch_s = 0, images = 0, busy_s = 0;
+  int perfect_epochs = 0;
   for (int epoch = 1; epoch <= o.epochs; ++epoch) {
     auto epoch_start = Clock::now();
     if (epoch > 1 && epoch_start + std::chrono::duration<double>(last_epoch_s) > o.deadline) break;
+    threads.before_epoch(epoch);
     model.train(true);
-    auto order = torch::randperm(n, torch::kLong);
+    std::vector<torch::Tensor> passes;
+    for (int64_t r = 0; r < repeats; ++r) passes.push_back(torch::randperm(images_n, torch::kLong));
+    auto order = torch::cat(passes).slice(0, 0, n);
     double loss_sum = 0, correct = 0, seen = 0;
     for (int64_t i = 0; i < n; i += o.batch_size) {
       if (hooks.should_stop()) return cancelled();
       auto index = order.slice(0, i, std::min(n, i + o.batch_size));
       if (index.size(0) < 2) continue;
-      double progress = static_cast<double>(step++) / static_cast<double>(steps * o.epochs);
-      set_learning_rate(optimizer, o.learning_rate * 0.5 * (1 + std::cos(M_PI * progress)));
+      set_learning_rate(optimizer, scheduled_rate(o.learning_rate, step++, warmup, total_steps));
       auto labels = train.labels.index_select(0, index);
       auto logits =
           model.run_method("logits", batch_input(train, index, norm, o.augment)).toTensor();
@@ -177,23 +247,29 @@ Result<FitResult> fit(torch::jit::Module& model, const Split& train, const Split
     last_epoch_s = std::chrono::duration<double>(Clock::now() - epoch_start).count();
     images += seen;
     busy_s += last_epoch_s;
+    threads.after_epoch(epoch, seen / std::max(1e-9, last_epoch_s));
     auto e = evaluate(model, val, norm, o.class_weights);
+    perfect_epochs = e.accuracy >= 1.0 ? perfect_epochs + 1 : 0;
     if (record_epoch(result, {epoch, loss_sum / seen, correct / seen, e.loss, e.accuracy})) {
       best = snapshot(state);
     } else if (epoch - result.best_epoch >= o.patience) {
       break;
     }
+    if (o.perfect_patience > 0 && perfect_epochs >= o.perfect_patience) break;
   }
   restore(state, best);
+  set_weight_format(model, at::MemoryFormat::Contiguous);
   model.train(false);
   result.images_per_s = busy_s > 0 ? images / busy_s : 0;
+  result.threads = threads.chosen();
   return result;
 }
 
 Result<FitResult> fit_head(torch::jit::Module& model, const Split& train, const Split& val,
                            const ImageNorm& norm, const FitOptions& o, const TrainHooks& hooks) {
   auto features = [&](const Split& split) {
-    torch::NoGradGuard no_grad;
+    torch::NoGradGuard no_grad;  // not InferenceMode: the features feed autograd below
+    torch::jit::GraphOptimizerEnabledGuard no_profiling(false);
     model.train(false);
     std::vector<torch::Tensor> out;
     int64_t n = split.images.size(0);
@@ -207,14 +283,24 @@ Result<FitResult> fit_head(torch::jit::Module& model, const Split& train, const 
   };
   auto train_f = features(train), val_f = features(val);
   if (!train_f.defined() || !val_f.defined()) return cancelled();
-  auto w = model.attr("head_w").toTensor(), b = model.attr("head_b").toTensor();
-  w.requires_grad_(true);
-  b.requires_grad_(true);
+  // The head trains on standardised features (each dimension to mean 0, std 1 over the training
+  // images), then the scaling is folded into head_w/head_b. Backbones' features come at any
+  // scale; unscaled, a random test backbone's head was still near chance after 30 epochs.
+  auto mu = train_f.mean(0, true);
+  auto sigma =
+      train_f.size(0) > 1 ? train_f.std(0, true, true).clamp_min(1e-6) : torch::ones_like(mu);
+  train_f = (train_f - mu) / sigma;
+  val_f = (val_f - mu) / sigma;
+  auto head_w = model.attr("head_w").toTensor(), head_b = model.attr("head_b").toTensor();
+  auto w = torch::zeros_like(head_w).requires_grad_(true);
+  auto b = torch::zeros_like(head_b).requires_grad_(true);
   torch::optim::AdamW optimizer({w, b}, torch::optim::AdamWOptions(o.learning_rate));
   std::vector<torch::Tensor> state = {w, b};
   auto best = snapshot(state);
   FitResult result;
   Reporter reporter(hooks, o);
+  double best_loss = std::numeric_limits<double>::infinity();
+  int since_progress = 0;
   for (int epoch = 1; epoch <= o.epochs; ++epoch) {
     if (hooks.should_stop()) return cancelled();
     auto logits = torch::linear(train_f, w, b);
@@ -229,13 +315,20 @@ Result<FitResult> fit_head(torch::jit::Module& model, const Split& train, const 
                      loss_of(val_logits, val.labels, o.class_weights).item<double>(),
                      val_logits.argmax(1).eq(val.labels).to(torch::kDouble).mean().item<double>()};
     reporter.maybe_report(epoch, 1.0, stats.train_loss, stats.train_accuracy);
+    // A full-batch step is cheap and validation accuracy on a small set moves in coarse steps:
+    // keep going while either it or the validation loss still improves.
+    bool progress = stats.val_loss < best_loss - 1e-4;
+    best_loss = std::min(best_loss, stats.val_loss);
     if (record_epoch(result, stats)) {
       best = snapshot(state);
-    } else if (epoch - result.best_epoch >= o.patience) {
-      break;
+      progress = true;
     }
+    since_progress = progress ? 0 : since_progress + 1;
+    if (since_progress >= o.patience) break;
   }
-  restore(state, best);
+  torch::NoGradGuard no_grad;
+  head_w.copy_(best[0] / sigma);
+  head_b.copy_(best[1] - (best[0] * (mu / sigma)).sum(1));
   return result;
 }
 

@@ -1,8 +1,10 @@
 #pragma once
 // The training loop for image classifiers: mini-batches with augmentation, class-weighted cross
-// entropy, AdamW with a cosine schedule, validation after every epoch, early stopping and the
-// best epoch's weights restored at the end. Also the quick head-only fit on cached features.
-// Private to ml/image; not thread-safe (one training per process).
+// entropy, AdamW with a short warm-up and cosine decay, validation after every epoch, early
+// stopping (no better epoch for `patience` epochs, or perfect validation accuracy for
+// `perfect_patience` epochs) and the best epoch's weights restored at the end. Also the quick
+// head-only fit on cached features. Private to ml/image; not thread-safe (one training per
+// process).
 
 #include <torch/script.h>
 
@@ -27,7 +29,13 @@ struct FitOptions {
   int batch_size = 32;
   double learning_rate = 2e-3;
   int patience = 6;
+  int perfect_patience = 3;  // 0 = never stop early on perfect validation accuracy
   bool augment = true;
+  // An epoch of a smaller set passes over the training images again (each time augmented
+  // differently, in a new order) until it has this many samples: 48 images and 3 epochs were 6-18
+  // optimizer steps, which left a network trained from scratch at chance level.
+  int64_t min_samples_per_epoch = 0;
+  bool choose_threads = false;  // measure all cores vs one on epochs 2-3 and keep the faster
   torch::Tensor class_weights;  // [C] or undefined
   std::chrono::steady_clock::time_point deadline;
   double fraction_from = 0.1, fraction_to = 0.9;  // share of the overall progress bar
@@ -44,6 +52,7 @@ struct FitResult {
   double best_val_accuracy = -1;
   double best_val_loss = 0;
   double images_per_s = 0;
+  int threads = 0;  // intra-op threads kept by choose_threads; 0 when it did not choose
 };
 
 struct Evaluation {

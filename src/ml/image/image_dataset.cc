@@ -32,10 +32,24 @@ class Source {
     if (fs::is_directory(path)) {
       source.root_ = path;
       source.limits_ = limits;
+      // A folder gets the archive's limits too: entry count and total bytes, checked up front.
+      uint64_t total = 0;
       for (auto it = fs::recursive_directory_iterator(path); it != fs::end(it); ++it) {
         if (it->is_regular_file() && !it->is_symlink()) {
           source.names_.push_back(fs::relative(it->path(), path).generic_string());
+          std::error_code ec;
+          total += it->file_size(ec);
         }
+      }
+      if (source.names_.size() > limits.max_entries) {
+        return fail(ErrorCode::kPayloadTooLarge, "archive_too_many_entries",
+                    fmt::format("the dataset has {} files; the limit is {}", source.names_.size(),
+                                limits.max_entries));
+      }
+      if (total > limits.max_total_bytes) {
+        return fail(ErrorCode::kPayloadTooLarge, "archive_too_large",
+                    fmt::format("the dataset holds {} bytes; the limit is {}", total,
+                                limits.max_total_bytes));
       }
       return source;
     }
@@ -268,10 +282,15 @@ Status collect(DecodeJob& job, const ReadOptions& options, ImageDataset& ds) {
 
 }  // namespace
 
-int auto_image_size(double median_side) {
-  if (median_side >= 160) return 224;
+int auto_image_size(double median_side, size_t num_images) {
   int rounded = static_cast<int>(std::lround(median_side / 16.0)) * 16;
-  return std::clamp(rounded, 32, 112);
+  return std::clamp(rounded, 32, auto_size_cap(num_images));
+}
+
+int auto_size_cap(size_t num_images) {
+  if (num_images < 1000) return 64;
+  if (num_images < 3000) return 96;
+  return 112;
 }
 
 Result<ImageDataset> read_image_dataset(const fs::path& dataset, const ReadOptions& options,
@@ -284,7 +303,8 @@ Result<ImageDataset> read_image_dataset(const fs::path& dataset, const ReadOptio
   ds.classes = plan->classes;
   ds.summary.warnings = plan->warnings;
   ds.median_side = sample_median_side(*source, *plan, options.max_pixels);
-  ds.size = options.size > 0 ? options.size : auto_image_size(ds.median_side);
+  ds.num_files = plan->files.size();
+  ds.size = options.size > 0 ? options.size : auto_image_size(ds.median_side, ds.num_files);
   DecodeJob job;
   job.source = &*source;
   job.plan = &*plan;

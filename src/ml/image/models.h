@@ -13,6 +13,7 @@
 #include <array>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "ml/image/image_norm.h"
 #include "util/result.h"
@@ -34,7 +35,10 @@ torch::jit::Module make_builtin_cnn(const std::string& name, int num_classes, co
 torch::jit::Module make_backbone_classifier(const Backbone& backbone, int num_classes,
                                             uint64_t seed);
 // Loads backbones_dir/name.pt and name.json ({"input_size", "mean", "std", "feature_dim"}).
+// Checks that forward(zeros[1,3,S,S]) gives feature_dim features.
 Result<Backbone> load_backbone(const std::filesystem::path& backbones_dir, const std::string& name);
+// Names with both NAME.json and NAME.pt in `backbones_dir`, sorted; empty when there is none.
+std::vector<std::string> installed_backbones(const std::filesystem::path& backbones_dir);
 
 // The resize rule on one HWC uint8 image: largest centred square crop, bilinear antialiased
 // resize to size x size (align_corners=false), as float in 0..255, shape [3,S,S].

@@ -16,7 +16,7 @@
 #include <fmt/format.h>
 
 #include "ml/bundle/bundle.h"
-#include "ml/text/classification_metrics.h"
+#include "ml/eval/classification_metrics.h"
 #include "ml/text/text_dataset.h"
 #include "ml/text/text_model.h"
 #include "ml/text/text_readme.h"
@@ -334,7 +334,10 @@ Result<TrainResult> train_checked(const TrainRequest& request, const TrainHooks&
   Clock::time_point start = Clock::now();
   Reporter report(hooks);
   report({.phase = "reading"}, true);
-  auto dataset = read_text_dataset(request.dataset, request.options);
+  // The server's archive size limit also caps a CSV, where it is tighter than the reader's own.
+  CsvLimits csv_limits;
+  csv_limits.max_bytes = std::min(csv_limits.max_bytes, request.limits.max_archive_bytes);
+  auto dataset = read_text_dataset(request.dataset, request.options, csv_limits);
   if (!dataset) return fail(dataset.error());
   hooks.dataset_ready(dataset->summary);
   auto features = featurize_all(dataset->texts, hooks, report);
@@ -354,7 +357,7 @@ Result<TrainResult> train_checked(const TrainRequest& request, const TrainHooks&
   for (size_t row : split.val) truth.push_back(dataset->labels[row]);
   TrainResult result;
   result.dataset = dataset->summary;
-  result.metrics = classification_metrics(truth, val.predicted, dataset->summary.classes);
+  result.metrics = eval::classification_metrics(dataset->summary.classes, truth, val.predicted);
   result.metrics["history"] = trainer.history();
   result.metrics["train_seconds"] = train_seconds;
   result.metrics["train_rows_per_second"] =
