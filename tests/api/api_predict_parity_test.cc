@@ -5,6 +5,7 @@
 
 #include <cstdio>
 
+#include "bench/sentences.h"
 #include "tests/api/api_fixture.h"
 
 namespace trainbox::testing {
@@ -70,6 +71,38 @@ TEST_F(ApiPredictParityTest, ShapesTrainWellAndApiAgreesWithCliOnTheBundle) {
     if (api_predictions[i]["label"] == truth) ++correct;
   }
   EXPECT_GE(correct, static_cast<int>(test_images.size()) - 1);
+}
+
+TEST_F(ApiPredictParityTest, TextTrainsWellAndApiAgreesWithCliOnTheBundle) {
+  auto created = create_task(*client_, "topics.csv", bench::sentences_csv(4, 80));
+  ASSERT_TRUE(created);
+  ASSERT_EQ(created->status, 202) << created->body;
+  std::string id = nlohmann::json::parse(created->body)["id"];
+  nlohmann::json done = wait_status(id, "COMPLETED", 120);
+  ASSERT_EQ(done["status"], "COMPLETED") << done.dump(2);
+  EXPECT_EQ(done["kind"], "text");
+  EXPECT_GE(done["metrics"]["val_accuracy"].get<double>(), 0.95);
+
+  auto bundle = scratch_.path() / "text-bundle.zip";
+  ASSERT_TRUE(write_file_atomic(bundle, client_->Get("/api/v1/tasks/" + id + "/model")->body));
+  std::vector<std::string> texts = {"the striker scored in the league match",
+                                    "shares of the bank fell after weak earnings",
+                                    "the senate vote on the new law", "bake the garlic sauce"};
+  auto api = client_->Post("/api/v1/tasks/" + id + "/predict",
+                           nlohmann::json({{"texts", texts}}).dump(), "application/json");
+  ASSERT_TRUE(api);
+  ASSERT_EQ(api->status, 200) << api->body;
+  std::string command = trainbox_binary().string() + " predict --json " + bundle.string();
+  for (const auto& text : texts) command += " --text '" + text + "'";
+  auto api_predictions = nlohmann::json::parse(api->body)["predictions"];
+  auto cli_predictions = nlohmann::json::parse(run_and_capture(command))["predictions"];
+  ASSERT_EQ(cli_predictions.size(), texts.size());
+  for (size_t i = 0; i < texts.size(); ++i) {
+    EXPECT_EQ(api_predictions[i]["label"], cli_predictions[i]["label"]) << texts[i];
+    EXPECT_EQ(api_predictions[i]["label"], "topic" + std::to_string(i)) << texts[i];
+    EXPECT_NEAR(api_predictions[i]["score"].get<double>(), cli_predictions[i]["score"].get<double>(),
+                1e-4);
+  }
 }
 
 }  // namespace
