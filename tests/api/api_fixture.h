@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <cstddef>
 #include <cstdio>
 
@@ -25,6 +26,7 @@ inline std::string shapes_zip(const std::filesystem::path& dir, int classes = 3,
 class ApiTest : public ::testing::Test {
  protected:
   void start_server(std::vector<std::string> extra_args = {}) {
+    ::signal(SIGPIPE, SIG_IGN);  // a server may close while a test client still writes
     server_ = std::make_unique<ServerProcess>(scratch_.path() / "data", std::move(extra_args));
     ASSERT_TRUE(server_->start()) << "server did not start; see "
                                   << (scratch_.path() / "data" / "server.log");
