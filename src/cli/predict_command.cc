@@ -5,6 +5,7 @@
 #include "cli/commands.h"
 #include "cli/logging.h"
 #include "ml/api.h"
+#include "ml/prediction_json.h"
 #include "util/fs.h"
 
 namespace trainbox::cli {
@@ -18,12 +19,6 @@ struct PredictArgs {
   int top_k = 3;
   bool json = false;
 };
-
-nlohmann::json to_json(const ml::Prediction& prediction) {
-  nlohmann::json top = nlohmann::json::array();
-  for (const auto& scored : prediction.top) top.push_back({{"label", scored.label}, {"score", scored.score}});
-  return {{"label", prediction.label}, {"score", prediction.score}, {"top", top}};
-}
 
 int predict(const PredictArgs& args) {
   setup_logging("warn");
@@ -55,13 +50,14 @@ int predict(const PredictArgs& args) {
     std::fprintf(stderr, "error: %s\n", predictions.error().message.c_str());
     return 1;
   }
-  nlohmann::json out = nlohmann::json::array();
+  if (args.json) {
+    std::printf("%s\n", ml::predictions_json(*predictions).dump().c_str());
+    return 0;
+  }
   for (size_t i = 0; i < predictions->size(); ++i) {
     const auto& prediction = (*predictions)[i];
-    out.push_back(to_json(prediction));
-    if (!args.json) std::printf("%s\t%s\t%.4f\n", names[i].c_str(), prediction.label.c_str(), prediction.score);
+    std::printf("%s\t%s\t%.4f\n", names[i].c_str(), prediction.label.c_str(), prediction.score);
   }
-  if (args.json) std::printf("%s\n", nlohmann::json({{"predictions", out}}).dump().c_str());
   return 0;
 }
 

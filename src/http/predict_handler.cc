@@ -7,21 +7,10 @@
 #include "http/handlers.h"
 #include "http/multipart_upload.h"
 #include "http/responses.h"
+#include "ml/prediction_json.h"
 
 namespace trainbox::http {
 namespace {
-
-nlohmann::json to_json(const std::vector<ml::Prediction>& predictions) {
-  nlohmann::json out = nlohmann::json::array();
-  for (const auto& prediction : predictions) {
-    nlohmann::json top = nlohmann::json::array();
-    for (const auto& scored : prediction.top) {
-      top.push_back({{"label", scored.label}, {"score", scored.score}});
-    }
-    out.push_back({{"label", prediction.label}, {"score", prediction.score}, {"top", top}});
-  }
-  return {{"predictions", out}};
-}
 
 Result<int> parse_top_k(const httplib::Request& req) {
   if (!req.has_param("top_k")) return 3;
@@ -90,7 +79,7 @@ void handle_predict(HttpContext& ctx, const httplib::Request& req, httplib::Resp
     predictions = ctx.service.predict_images(id, *images, *top_k);
   }
   if (!predictions) return send_error(res, predictions.error());
-  send_json(res, 200, to_json(*predictions));
+  send_json(res, 200, ml::predictions_json(*predictions));
 }
 
 }  // namespace trainbox::http
