@@ -9,7 +9,7 @@ PACKAGES=(
   build-essential cmake ccache pkg-config git zip unzip
   # C++ libraries
   libtorch-dev libcpp-httplib-dev nlohmann-json3-dev libsqlite3-dev libzip-dev libspdlog-dev
-  libfmt-dev libcli11-dev libexpected-dev libcurl4-openssl-dev
+  libfmt-dev libcli11-dev libexpected-dev libcurl4-openssl-dev libssl-dev
   # image decoding
   libjpeg-dev libpng-dev libwebp-dev libgif-dev libexif-dev
   # faster BLAS for LibTorch (OpenMP build; the pthread build fights LibTorch's threads)

@@ -1,4 +1,4 @@
-// trainbox: one binary, subcommands serve | worker | train | predict.
+// trainbox: one binary, subcommands serve | worker | train | predict | backbones.
 
 #include <map>
 
@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   add(trainbox::cli::add_train_command);
   add(trainbox::cli::add_predict_command);
   add(trainbox::cli::add_training_child_command);
+  add(trainbox::cli::add_backbones_command);
   CLI11_PARSE(app, argc, argv);
   for (auto* sub : app.get_subcommands()) {
     if (auto it = commands.find(sub); it != commands.end()) return it->second();

@@ -23,7 +23,8 @@ void add_server_flags(CLI::App& command, ServerOptions& options) {
   command.add_option("--queue-url", options.queue_url, "local://")
       ->envname("TRAINBOX_QUEUE_URL")
       ->capture_default_str();
-  command.add_option("--backbones-dir", options.backbones_dir, "Folder of pretrained backbones")
+  command.add_option("--backbones-dir", options.backbones_dir,
+                     "Folder of pretrained backbones (default: <data-dir>/backbones)")
       ->envname("TRAINBOX_BACKBONES_DIR");
   command.add_option("--concurrency", options.concurrency, "Trainings run at the same time")
       ->envname("TRAINBOX_CONCURRENCY")
@@ -102,7 +103,8 @@ jobs::WorkerConfig worker_config(const ServerOptions& options) {
       std::clamp(options.lease_timeout_s * 1000 / 3, 500, 5000));
   config.runner.executable = fsys::read_symlink("/proc/self/exe");
   config.runner.work_root = data_dir / "work";
-  config.runner.backbones_dir = options.backbones_dir;
+  config.runner.backbones_dir =
+      options.backbones_dir.empty() ? data_dir / "backbones" : fsys::path(options.backbones_dir);
   config.runner.threads = options.training_threads;
   config.runner.limits.max_archive_bytes = options.max_archive_mb << 20;
   config.runner.limits.max_entries = options.max_zip_entries;
