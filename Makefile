@@ -1,6 +1,8 @@
 # The contract wrapper: `make run` and `make test` are all a new user needs.
 #   make build      install deps, build the web page and build/trainbox
-#   make run        build, then serve on http://127.0.0.1:8080 with data in ./trainbox-data
+#   make backbones  install the pretrained image backbones (npm nsfwjs -> TorchScript, once)
+#   make run        build + backbones, then serve on http://127.0.0.1:8080 with data in
+#                   ./trainbox-data
 #   make test       build, run every test (unit, contract, API, ML, browser), then an ASan+UBSan pass
 #   make test-fast  unit + contract tests only
 #   make bench      benchmarks (see bench/README.md)
@@ -15,8 +17,9 @@ export CCACHE_NOHASHDIR := 1
 CCACHE := $(shell command -v ccache 2>/dev/null)
 LAUNCHER := $(if $(CCACHE),-DCMAKE_CXX_COMPILER_LAUNCHER=ccache,)
 WERROR ?= ON
+BACKBONES_DIR ?= ./trainbox-data/backbones
 
-.PHONY: deps web configure build run test test-fast test-unit test-asan test-browser bench format tidy clean
+.PHONY: deps web configure build backbones run test test-fast test-unit test-asan test-browser bench format tidy clean
 
 deps:
 	bash scripts/install_deps.sh
@@ -31,10 +34,15 @@ configure: deps
 build: configure web
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
-run: build
+# Offline after the first run: npm packages and converted models are cached
+# (${TRAINBOX_CACHE_DIR:-~/.cache/trainbox}); the conversion test reads the same cache.
+backbones: build
+	bash scripts/install_backbones.sh $(BUILD_DIR)/trainbox $(BACKBONES_DIR)
+
+run: build backbones
 	$(BUILD_DIR)/trainbox serve --host 127.0.0.1 --port 8080 --data-dir ./trainbox-data
 
-test-unit: build
+test-unit: build backbones
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 900
 
 test-asan: deps

@@ -159,7 +159,8 @@ for name in "${MODELS[@]}"; do
   say "$name: converting to $BACKBONES_DIR/$name.pt"
   start=$(date +%s)
   "$BINARY" backbones convert --tfjs-dir "$tfjs" --name "$name" --out "$BACKBONES_DIR" \
-    --package "$PACKAGE" --package-version "$PACKAGE_VERSION" --licence "$LICENCE" ||
+    --package "$PACKAGE" --package-version "$PACKAGE_VERSION" --licence "$LICENCE" \
+    --model-path "dist/models/$name" ||
     die "$name: '$BINARY backbones convert' failed"
   is_current "$name" "$tfjs" ||
     die "$name: the converter wrote no $name.pt, or a $name.json whose source.files_sha256 does not match $tfjs"

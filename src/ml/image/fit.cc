@@ -13,6 +13,7 @@
 #include <torch/torch.h>
 
 #include <cmath>
+#include <functional>
 #include <limits>
 
 namespace trainbox::ml::image {
@@ -265,19 +266,45 @@ Result<FitResult> fit(torch::jit::Module& model, const Split& train, const Split
   return result;
 }
 
+// The feature extractor for caching: a frozen, inference-optimised copy of the backbone when the
+// model has one (measured 1.2-2.4x faster, see bench/README.md), else the model's own method.
+std::function<torch::Tensor(const torch::Tensor&)> feature_extractor(torch::jit::Module& model) {
+  if (model.hasattr("backbone")) {
+    auto backbone = model.attr("backbone").toModule().clone();
+    backbone.eval();
+    auto frozen = torch::jit::freeze(backbone);
+    frozen = torch::jit::optimize_for_inference(frozen);
+    return [frozen](const torch::Tensor& x) mutable {
+      return torch::flatten(frozen.forward({x}).toTensor(), 1);
+    };
+  }
+  return [&model](const torch::Tensor& x) { return model.run_method("features", x).toTensor(); };
+}
+
 Result<FitResult> fit_head(torch::jit::Module& model, const Split& train, const Split& val,
                            const ImageNorm& norm, const FitOptions& o, const TrainHooks& hooks) {
+  constexpr double kCachingShare = 0.8;
+  model.train(false);
+  auto extract = feature_extractor(model);
+  int64_t total = train.images.size(0) + val.images.size(0), done = 0;
+  auto last_report = Clock::now();
   auto features = [&](const Split& split) {
     torch::NoGradGuard no_grad;  // not InferenceMode: the features feed autograd below
     torch::jit::GraphOptimizerEnabledGuard no_profiling(false);
-    model.train(false);
     std::vector<torch::Tensor> out;
     int64_t n = split.images.size(0);
-    for (int64_t i = 0; i < n; i += 64) {
+    for (int64_t i = 0; i < n; i += 32) {
       if (hooks.should_stop()) return torch::Tensor();
-      auto index = torch::arange(i, std::min(n, i + 64), torch::kLong);
-      out.push_back(
-          model.run_method("features", batch_input(split, index, norm, false)).toTensor());
+      auto index = torch::arange(i, std::min(n, i + 32), torch::kLong);
+      out.push_back(extract(batch_input(split, index, norm, false)).clone());
+      done += index.size(0);
+      if (Clock::now() - last_report > std::chrono::seconds(1)) {
+        last_report = Clock::now();
+        // Feature caching takes most of this phase's share of the progress bar.
+        double share = kCachingShare * static_cast<double>(done) / static_cast<double>(total);
+        hooks.report({o.phase, o.fraction_from + share * (o.fraction_to - o.fraction_from), 0,
+                      o.epochs, -1, {{"images", done}, {"of", total}}});
+      }
     }
     return torch::cat(out);
   };
@@ -298,7 +325,9 @@ Result<FitResult> fit_head(torch::jit::Module& model, const Split& train, const 
   std::vector<torch::Tensor> state = {w, b};
   auto best = snapshot(state);
   FitResult result;
-  Reporter reporter(hooks, o);
+  FitOptions head_o = o;
+  head_o.fraction_from = o.fraction_from + kCachingShare * (o.fraction_to - o.fraction_from);
+  Reporter reporter(hooks, head_o);
   double best_loss = std::numeric_limits<double>::infinity();
   int since_progress = 0;
   for (int epoch = 1; epoch <= o.epochs; ++epoch) {

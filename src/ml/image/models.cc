@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 namespace trainbox::ml::image {
@@ -178,6 +179,16 @@ std::vector<std::string> installed_backbones(const std::filesystem::path& dir) {
   }
   std::sort(names.begin(), names.end());
   return names;
+}
+
+double backbone_gflops(const std::filesystem::path& dir, const std::string& name) {
+  std::ifstream in(dir / (name + ".json"));
+  try {
+    auto meta = nlohmann::json::parse(in);
+    if (meta.contains("feature_gflops")) return meta.at("feature_gflops").get<double>();
+  } catch (const std::exception&) {
+  }
+  return std::numeric_limits<double>::infinity();
 }
 
 torch::Tensor square_resize(const torch::Tensor& hwc_uint8, int size) {

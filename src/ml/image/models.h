@@ -39,6 +39,8 @@ torch::jit::Module make_backbone_classifier(const Backbone& backbone, int num_cl
 Result<Backbone> load_backbone(const std::filesystem::path& backbones_dir, const std::string& name);
 // Names with both NAME.json and NAME.pt in `backbones_dir`, sorted; empty when there is none.
 std::vector<std::string> installed_backbones(const std::filesystem::path& backbones_dir);
+// Compute per image of a backbone, from its JSON's feature_gflops; infinity when it is unknown.
+double backbone_gflops(const std::filesystem::path& backbones_dir, const std::string& name);
 
 // The resize rule on one HWC uint8 image: largest centred square crop, bilinear antialiased
 // resize to size x size (align_corners=false), as float in 0..255, shape [3,S,S].
