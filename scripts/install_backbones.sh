@@ -10,7 +10,8 @@
 #      $CACHE/tfjs/{mobilenet_v2,inception_v3} (again only when older than the npm install or
 #      than unwrap_model.cjs)
 #   3. TRAINBOX_BINARY backbones convert ... -> BACKBONES_DIR/NAME.{pt,json} (again only when
-#      NAME.json/NAME.pt are missing or NAME.json's recorded source sha256s differ from the files)
+#      NAME.json/NAME.pt are missing, older than TRAINBOX_BINARY, or NAME.json's recorded source
+#      sha256s differ from the files)
 # CACHE is ${TRAINBOX_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/trainbox}. Needs node, and npm
 # (with the npm registry reachable) unless the cache already holds the packages.
 set -euo pipefail
@@ -121,6 +122,8 @@ source_files() {
 is_current() {
   local name="$1" tfjs="$2" json="$BACKBONES_DIR/$1.json"
   [ -s "$json" ] && [ -s "$BACKBONES_DIR/$name.pt" ] || return 1
+  # A rebuilt converter may build the network differently: convert again (2-3 s).
+  [ "$json" -nt "$BINARY" ] || return 1
   local hashes
   hashes="$(cd "$tfjs" && source_files "$tfjs" | while IFS= read -r f; do
     [ -f "$f" ] || exit 1

@@ -86,6 +86,8 @@ describe("trainbox page against the server", { skip }, () => {
     }
     await page.waitForSelector('[data-testid="per-class"]');
     assert.match(await page.locator('[data-testid="val-accuracy"]').textContent(), /%$/);
+    // The model choice and its reason (no backbones on this server: a built-in CNN from scratch).
+    assert.match(await page.locator('[data-testid="model-choice"]').textContent(), /Model: tiny_cnn .*auto/);
     assert.equal(await page.locator('[data-testid="per-class"] tbody tr').count(), 3);
     assert.equal(await page.locator(".heatmap tbody tr").count(), 3);
     assert.ok((await page.locator('[data-testid="charts"] svg').count()) >= 2, "loss and accuracy curves");

@@ -28,8 +28,17 @@ export interface ClassMetrics {
   support?: number;
 }
 
+/** How the model was chosen (metrics.model): e.g. "backbone:mobilenet_v2" and why. */
+export interface ModelChoice {
+  architecture?: string;
+  reason?: string;
+  path?: string;
+  image_size?: number;
+}
+
 export interface Metrics {
   val_accuracy?: number;
+  model?: ModelChoice;
   per_class?: Record<string, ClassMetrics>;
   confusion_matrix?: number[][];
   history?: EpochStats[];

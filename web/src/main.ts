@@ -672,6 +672,16 @@ function showTask(id: string): void {
         evaluation,
         h("h3", null, "Evaluation on the validation set"),
         h("p", { class: "big-number" }, h("span", { "data-testid": "val-accuracy" }, formatPercent(num(m.val_accuracy))), h("small", null, " validation accuracy")),
+        m.model?.architecture
+          ? h(
+              "p",
+              { class: "muted", "data-testid": "model-choice" },
+              "Model: ",
+              h("strong", null, m.model.architecture),
+              m.model.image_size ? ` at ${m.model.image_size} px` : "",
+              m.model.reason ? ` — ${m.model.reason}` : "",
+            )
+          : null,
         h(
           "div",
           { class: "table-wrap", tabindex: "0", role: "region", "aria-label": "Per-class precision and recall" },

@@ -39,6 +39,14 @@ Padding1d pad_1d(const std::string& mode, int64_t in, int64_t kernel, int64_t st
   return {total / 2, total - total / 2, out};
 }
 
+// A TorchScript float literal: "6" would be an int, and ops such as clamp then get an int where
+// the inference passes (optimize_for_inference) expect a double.
+std::string float_literal(double value) {
+  std::string text = fmt::format("{:.17g}", value);
+  if (text.find_first_of(".eEn") == std::string::npos) text += ".0";
+  return text;
+}
+
 std::string activation_expr(const std::string& name, const std::string& x, bool* ok) {
   *ok = true;
   if (name == "linear") return x;
@@ -213,8 +221,8 @@ class Builder {
         return unsupported(layer, "ReLU with negative_slope or threshold is not supported");
       }
       if (cfg.contains("max_value") && !cfg.at("max_value").is_null()) {
-        line(var, fmt::format("torch.clamp({}, 0.0, {:.17g})", in,
-                              cfg.at("max_value").get<double>()));
+        line(var, fmt::format("torch.clamp({}, 0.0, {})", in,
+                              float_literal(cfg.at("max_value").get<double>())));
       } else {
         line(var, fmt::format("torch.relu({})", in));
       }
@@ -342,11 +350,12 @@ class Builder {
     }
     double eps = cfg.value("epsilon", 1e-3);
     // A disabled scale or centre stays fixed (a buffer), as in Keras.
-    line(var, fmt::format("torch.batch_norm({}, {}, {}, {}, {}, False, 0.0, {:.17g}, False)",
+    line(var, fmt::format("torch.batch_norm({}, {}, {}, {}, {}, False, 0.0, {}, False)",
                           in_var(layer.inputs[0]),
                           add(i, "gamma", *gamma, !cfg.value("scale", true)),
                           add(i, "beta", *beta, !cfg.value("center", true)),
-                          add(i, "mean", *mean, true), add(i, "var", *variance, true), eps));
+                          add(i, "mean", *mean, true), add(i, "var", *variance, true),
+                          float_literal(eps)));
     shapes_[layer.name] = *shape_in;
     return {};
   }

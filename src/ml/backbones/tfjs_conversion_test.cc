@@ -13,22 +13,13 @@
 
 #include "ml/backbones.h"
 #include "ml/image/models.h"
+#include "ml/testing/backbone_cache.h"
 #include "ml/testing/image_fixtures.h"
 #include "util/fs.h"
 
 namespace trainbox::ml {
 namespace {
 namespace fsys = std::filesystem;
-
-fsys::path cache_dir() {
-  if (const char* dir = std::getenv("TRAINBOX_CACHE_DIR"); dir != nullptr && *dir != '\0') {
-    return dir;
-  }
-  const char* xdg = std::getenv("XDG_CACHE_HOME");
-  const char* home = std::getenv("HOME");
-  return (xdg != nullptr && *xdg != '\0' ? fsys::path(xdg) : fsys::path(home) / ".cache") /
-         "trainbox";
-}
 
 // Real pictures where the machine has some (Debian's icon themes), then generated ones: shapes,
 // a colour gradient and noise, so every channel and activation range is exercised.
@@ -74,23 +65,16 @@ class TfjsConversionTest : public ::testing::TestWithParam<Case> {};
 
 TEST_P(TfjsConversionTest, ConvertedModelMatchesTfjsOnTheSameImages) {
   const Case& c = GetParam();
-  fsys::path tfjs_dir = cache_dir() / "tfjs" / c.model;
-  fsys::path node_modules = cache_dir() / "npm" / "node_modules";
+  fsys::path tfjs_dir = testing::cached_tfjs_model(c.model);
+  fsys::path node_modules = testing::backbone_cache_dir() / "npm" / "node_modules";
   ASSERT_TRUE(fsys::exists(tfjs_dir / "model.json") && fsys::exists(node_modules))
-      << "no unwrapped " << c.model << " in " << cache_dir()
+      << "no unwrapped " << c.model << " in " << testing::backbone_cache_dir()
       << ": run `make backbones` (scripts/install_backbones.sh) first";
   const char* source_dir = std::getenv("TRAINBOX_SOURCE_DIR");
   ASSERT_NE(source_dir, nullptr);
 
   TempDir work(fsys::temp_directory_path(), "tfjs-conversion");
-  ConvertBackboneRequest request;
-  request.tfjs_dir = tfjs_dir;
-  request.name = c.model;
-  request.out_dir = work.path();
-  request.package = "nsfwjs";
-  request.package_version = "4.4.0";
-  request.licence = "MIT";
-  auto meta = convert_tfjs_backbone(request);
+  auto meta = testing::convert_cached_nsfwjs(c.model, work.path());
   ASSERT_TRUE(meta) << meta.error().message;
   EXPECT_EQ((*meta)["input_size"], c.size);
 

@@ -24,7 +24,9 @@ constexpr int kFeatures = 32;
 
 // Three strided conv + batch norm + ReLU blocks and a global max pool:
 // forward(x[N,3,S,S]) -> [N, kFeatures]. Batch norm makes train/eval mode matter.
-void write_random_backbone(const fs::path& dir, const std::string& name, int feature_dim) {
+// `gflops` < 0 leaves feature_gflops out of the JSON (its cost is then unknown).
+void write_random_backbone(const fs::path& dir, const std::string& name, int feature_dim,
+                           double gflops = -1) {
   torch::manual_seed(7);
   torch::jit::Module m("RandomBackbone");
   m.register_attribute("training", c10::BoolType::get(), false);
@@ -47,11 +49,12 @@ void write_random_backbone(const fs::path& dir, const std::string& name, int fea
   m.define(source + "    return torch.amax(x, [2, 3])\n");
   fs::create_directories(dir);
   m.save((dir / (name + ".pt")).string());
-  std::ofstream(dir / (name + ".json")) << nlohmann::json{
-      {"input_size", kInput},
-      {"mean", {0.5, 0.5, 0.5}},
-      {"std", {0.25, 0.25, 0.25}},
-      {"feature_dim", feature_dim}}.dump();
+  nlohmann::json meta = {{"input_size", kInput},
+                         {"mean", {0.5, 0.5, 0.5}},
+                         {"std", {0.25, 0.25, 0.25}},
+                         {"feature_dim", feature_dim}};
+  if (gflops >= 0) meta["feature_gflops"] = gflops;
+  std::ofstream(dir / (name + ".json")) << meta.dump();
 }
 
 class BackboneTest : public ::testing::Test {
@@ -152,16 +155,20 @@ TEST_F(BackboneTest, BundleModelLoadsAndAgreesWithThePredictor) {
   }
 }
 
-TEST_F(BackboneTest, AutoPicksTheInstalledBackboneAndSaysWhy) {
-  write_random_backbone(*root_ / "backbones", "zz_second", kFeatures);  // later by name
+TEST_F(BackboneTest, AutoPicksTheCheapestInstalledBackboneAndSaysWhy) {
+  // rand_cnn's JSON has no cost; zz_cheap is later by name but says what it costs.
+  write_random_backbone(*root_ / "backbones", "zz_cheap", kFeatures, 0.01);
   TrainRequest request = request_for("auto", "auto");
   request.options.epochs = 1;
   auto result = train_image(request, {});
+  fs::remove(*root_ / "backbones" / "zz_cheap.json");
   ASSERT_TRUE(result) << result.error().message;
   const auto& model = result->metrics["model"];
-  EXPECT_EQ(model["architecture"], "backbone:rand_cnn");
+  EXPECT_EQ(model["architecture"], "backbone:zz_cheap");
   std::string reason = model["reason"];
-  EXPECT_EQ(reason.rfind("auto: backbone 'rand_cnn' is installed (2 installed, first by name)", 0),
+  EXPECT_EQ(reason.rfind("auto: pretrained backbone 'zz_cheap', the cheapest of 2 installed "
+                         "(0.01 GFLOP/image)",
+                         0),
             0U)
       << reason;
 }
