@@ -33,8 +33,7 @@ int list(const BackbonesArgs& args) {
     std::printf("no backbones installed in %s (make backbones installs them)\n", args.dir.c_str());
     return 0;
   }
-  std::printf("%-16s %5s %8s %7s %8s  %s\n", "NAME", "SIZE", "FEATURES", "GFLOPS", "MB",
-              "SOURCE");
+  std::printf("%-16s %5s %8s %7s %8s  %s\n", "NAME", "SIZE", "FEATURES", "GFLOPS", "MB", "SOURCE");
   for (const auto& b : backbones) {
     if (b.contains("error")) {
       std::printf("%-16s  unreadable: %s\n", b["name"].get<std::string>().c_str(),
@@ -42,12 +41,12 @@ int list(const BackbonesArgs& args) {
       continue;
     }
     const auto& src = b.value("source", nlohmann::json::object());
-    std::string source = src.empty() ? "unknown"
-                                     : src.value("package", "?") + "@" + src.value("version", "?") +
-                                           " " + src.value("model_path", "") + " (" +
-                                           src.value("licence", "?") + ", " +
-                                           src.value("format", "?") + ", weights " +
-                                           src.value("quantization", "?") + ")";
+    std::string source = src.empty()
+                             ? "unknown"
+                             : src.value("package", "?") + "@" + src.value("version", "?") + " " +
+                                   src.value("model_path", "") + " (" + src.value("licence", "?") +
+                                   ", " + src.value("format", "?") + ", weights " +
+                                   src.value("quantization", "?") + ")";
     std::printf("%-16s %5d %8d %7.2f %8.1f  %s\n", b["name"].get<std::string>().c_str(),
                 b.value("input_size", 0), b.value("feature_dim", 0), b.value("feature_gflops", 0.0),
                 b.value("pt_bytes", 0.0) / 1e6, source.c_str());
@@ -103,8 +102,7 @@ Command add_backbones_command(CLI::App& app) {
       ->required();
   convert_command->add_option("--licence", c.licence, "Provenance: licence")->required();
   convert_command->add_option("--model-path", c.model_path, "Provenance: path in the package");
-  convert_command->add_option("--mean", c.mean, "Input mean after x/255 (3 values)")
-      ->expected(3);
+  convert_command->add_option("--mean", c.mean, "Input mean after x/255 (3 values)")->expected(3);
   convert_command->add_option("--std", c.std, "Input std after x/255 (3 values)")->expected(3);
 
   return [args, list_command, convert_command]() -> int {

@@ -14,39 +14,46 @@ void add_server_flags(CLI::App& command, ServerOptions& options) {
   command.add_option("--data-dir", options.data_dir, "Folder for the database, blobs and scratch")
       ->envname("TRAINBOX_DATA_DIR")
       ->capture_default_str();
-  command.add_option("--database-url", options.database_url,
-                     "sqlite:///path/trainbox.db (default: inside --data-dir)")
+  command
+      .add_option("--database-url", options.database_url,
+                  "sqlite:///path/trainbox.db (default: inside --data-dir)")
       ->envname("TRAINBOX_DATABASE_URL");
-  command.add_option("--storage-url", options.storage_url,
-                     "file:///path/blobs (default: inside --data-dir)")
+  command
+      .add_option("--storage-url", options.storage_url,
+                  "file:///path/blobs (default: inside --data-dir)")
       ->envname("TRAINBOX_STORAGE_URL");
   command.add_option("--queue-url", options.queue_url, "local://")
       ->envname("TRAINBOX_QUEUE_URL")
       ->capture_default_str();
-  command.add_option("--backbones-dir", options.backbones_dir,
-                     "Folder of pretrained backbones (default: <data-dir>/backbones)")
+  command
+      .add_option("--backbones-dir", options.backbones_dir,
+                  "Folder of pretrained backbones (default: <data-dir>/backbones)")
       ->envname("TRAINBOX_BACKBONES_DIR");
   command.add_option("--concurrency", options.concurrency, "Trainings run at the same time")
       ->envname("TRAINBOX_CONCURRENCY")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
-  command.add_option("--training-threads", options.training_threads,
-                     "Threads per training (0 = all cores)")
+  command
+      .add_option("--training-threads", options.training_threads,
+                  "Threads per training (0 = all cores)")
       ->envname("TRAINBOX_TRAINING_THREADS")
       ->check(CLI::Range(0, 256))
       ->capture_default_str();
-  command.add_option("--lease-timeout-s", options.lease_timeout_s,
-                     "A RUNNING task without a heartbeat this long is failed as interrupted")
+  command
+      .add_option("--lease-timeout-s", options.lease_timeout_s,
+                  "A RUNNING task without a heartbeat this long is failed as interrupted")
       ->envname("TRAINBOX_LEASE_TIMEOUT_S")
       ->check(CLI::Range(2, 3600))
       ->capture_default_str();
-  command.add_option("--child-memory-mb", options.child_memory_mb,
-                     "Address-space cap of each training process (0 = none)")
+  command
+      .add_option("--child-memory-mb", options.child_memory_mb,
+                  "Address-space cap of each training process (0 = none)")
       ->envname("TRAINBOX_CHILD_MEMORY_MB")
       ->check(CLI::Range(0, 1 << 22))
       ->capture_default_str();
-  command.add_option("--max-archive-mb", options.max_archive_mb,
-                     "Largest dataset once unpacked (zip bombs are refused beyond it)")
+  command
+      .add_option("--max-archive-mb", options.max_archive_mb,
+                  "Largest dataset once unpacked (zip bombs are refused beyond it)")
       ->envname("TRAINBOX_MAX_ARCHIVE_MB")
       ->check(CLI::Range(1, 1 << 22))
       ->capture_default_str();
@@ -54,8 +61,9 @@ void add_server_flags(CLI::App& command, ServerOptions& options) {
       ->envname("TRAINBOX_MAX_ZIP_ENTRIES")
       ->check(CLI::Range(1, 100'000'000))
       ->capture_default_str();
-  command.add_option("--max-image-mpixels", options.max_image_mpixels,
-                     "Largest image, in megapixels (decompression bombs are refused)")
+  command
+      .add_option("--max-image-mpixels", options.max_image_mpixels,
+                  "Largest image, in megapixels (decompression bombs are refused)")
       ->envname("TRAINBOX_MAX_IMAGE_MPIXELS")
       ->check(CLI::Range(0.01, 1000.0))
       ->capture_default_str();
@@ -76,8 +84,8 @@ Result<std::unique_ptr<Backends>> open_backends(const ServerOptions& options) {
   std::string db_url = options.database_url.empty()
                            ? "sqlite://" + (data_dir / "trainbox.db").string()
                            : options.database_url;
-  std::string blob_url = options.storage_url.empty() ? "file://" + (data_dir / "blobs").string()
-                                                     : options.storage_url;
+  std::string blob_url =
+      options.storage_url.empty() ? "file://" + (data_dir / "blobs").string() : options.storage_url;
   auto store = db::open_task_store(db_url);
   if (!store) return fail(store.error());
   auto blobs = storage::open_blob_store(blob_url);
@@ -99,8 +107,8 @@ jobs::WorkerConfig worker_config(const ServerOptions& options) {
   fsys::path data_dir = fsys::absolute(options.data_dir);
   jobs::WorkerConfig config;
   config.concurrency = options.concurrency;
-  config.reaper_period = std::chrono::milliseconds(
-      std::clamp(options.lease_timeout_s * 1000 / 3, 500, 5000));
+  config.reaper_period =
+      std::chrono::milliseconds(std::clamp(options.lease_timeout_s * 1000 / 3, 500, 5000));
   config.runner.executable = fsys::read_symlink("/proc/self/exe");
   config.runner.work_root = data_dir / "work";
   config.runner.backbones_dir =

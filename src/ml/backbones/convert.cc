@@ -79,8 +79,8 @@ Result<nlohmann::json> convert_tfjs_backbone(const ConvertBackboneRequest& reque
   std::error_code ec;
   std::filesystem::create_directories(request.out_dir, ec);
   if (ec) return fail(io_error(ec.value(), "create the backbones folder", request.out_dir));
-  TRAINBOX_TRY(save_checked(net->module, net->input_size,
-                            request.out_dir / (request.name + ".pt")));
+  TRAINBOX_TRY(
+      save_checked(net->module, net->input_size, request.out_dir / (request.name + ".pt")));
 
   nlohmann::json files = nlohmann::json::object();
   for (const auto& [file, hash] : model->file_sha256) files[file] = hash;

@@ -92,8 +92,8 @@ class Builder {
       auto status = emit(i, layer, var);
       if (!status) return fail(status.error());
       const Shape& shape = shapes_.at(layer.name);
-      bool is_cut = net.feature_layer.empty() &&
-                    (wanted_cut.empty() ? shape.flat : layer.name == wanted_cut);
+      bool is_cut =
+          net.feature_layer.empty() && (wanted_cut.empty() ? shape.flat : layer.name == wanted_cut);
       if (!net.feature_layer.empty()) after_cut_.insert(layer.name);
       if (is_cut) {
         if (!shape.flat && (shape.h != 1 || shape.w != 1)) {
@@ -110,9 +110,9 @@ class Builder {
       if (layer.name == model_.output_layer) {
         if (net.feature_layer.empty()) {
           return fail(ErrorCode::kInvalidArgument, "tfjs_model_invalid",
-                      wanted_cut.empty() ? "no layer gives a feature vector (rank 2 output)"
-                                         : fmt::format("no layer '{}' before the output",
-                                                       wanted_cut));
+                      wanted_cut.empty()
+                          ? "no layer gives a feature vector (rank 2 output)"
+                          : fmt::format("no layer '{}' before the output", wanted_cut));
         }
         head_body += fmt::format("    return {}\n", var);
         net.num_outputs = shape.c;
@@ -123,8 +123,8 @@ class Builder {
       return fail(ErrorCode::kInvalidArgument, "tfjs_model_invalid",
                   fmt::format("the output layer '{}' was not reached", model_.output_layer));
     }
-    std::string source = "def forward(self, x):\n" + features_body +
-                         "\ndef classify(self, x):\n" + head_body;
+    std::string source =
+        "def forward(self, x):\n" + features_body + "\ndef classify(self, x):\n" + head_body;
     try {
       module_.define(source);
     } catch (const std::exception& e) {
@@ -350,12 +350,11 @@ class Builder {
     }
     double eps = cfg.value("epsilon", 1e-3);
     // A disabled scale or centre stays fixed (a buffer), as in Keras.
-    line(var, fmt::format("torch.batch_norm({}, {}, {}, {}, {}, False, 0.0, {}, False)",
-                          in_var(layer.inputs[0]),
-                          add(i, "gamma", *gamma, !cfg.value("scale", true)),
-                          add(i, "beta", *beta, !cfg.value("center", true)),
-                          add(i, "mean", *mean, true), add(i, "var", *variance, true),
-                          float_literal(eps)));
+    line(var,
+         fmt::format("torch.batch_norm({}, {}, {}, {}, {}, False, 0.0, {}, False)",
+                     in_var(layer.inputs[0]), add(i, "gamma", *gamma, !cfg.value("scale", true)),
+                     add(i, "beta", *beta, !cfg.value("center", true)), add(i, "mean", *mean, true),
+                     add(i, "var", *variance, true), float_literal(eps)));
     shapes_[layer.name] = *shape_in;
     return {};
   }
@@ -388,7 +387,7 @@ class Builder {
     const auto& cfg = layer.config;
     auto [kh, kw] = pair_of(cfg.at("pool_size"));
     auto strides = cfg.contains("strides") && !cfg.at("strides").is_null() ? cfg.at("strides")
-                                                                             : cfg.at("pool_size");
+                                                                           : cfg.at("pool_size");
     auto [sh, sw] = pair_of(strides);
     auto mode = cfg.value("padding", "valid");
     if (mode != "valid" && mode != "same") return unsupported(layer, "padding " + mode);
@@ -426,8 +425,7 @@ class Builder {
 
 }  // namespace
 
-Result<KerasNetwork> build_keras_network(const TfjsModel& model,
-                                         const std::string& feature_layer) {
+Result<KerasNetwork> build_keras_network(const TfjsModel& model, const std::string& feature_layer) {
   try {
     return Builder(model).build(feature_layer);
   } catch (const nlohmann::json::exception& e) {

@@ -26,8 +26,8 @@ struct KerasNetwork {
   std::string feature_layer;
   int64_t feature_dim = 0;
   int64_t num_outputs = 0;
-  int64_t input_size = 0;        // square input side
-  double feature_flops = 0;      // floating-point operations of forward() for one image
+  int64_t input_size = 0;    // square input side
+  double feature_flops = 0;  // floating-point operations of forward() for one image
   int64_t parameter_count = 0;
 };
 

@@ -83,13 +83,13 @@ TEST_P(TfjsConversionTest, ConvertedModelMatchesTfjsOnTheSameImages) {
   ASSERT_TRUE(write_file_atomic(raw, std::string_view(static_cast<const char*>(images.data_ptr()),
                                                       static_cast<size_t>(images.numel()))));
   std::string command = "NODE_PATH='" + node_modules.string() + "' node '" + source_dir +
-                        "/tools/tfjs/reference.cjs' --model '" + tfjs_dir.string() +
-                        "' --input '" + raw.string() + "' --count " + std::to_string(c.images) +
-                        " --size " + std::to_string(c.size) + " --out '" + out.string() +
-                        "' --features " + (*meta)["feature_layer"].get<std::string>() +
-                        " 2>'" + (work.path() / "node.log").string() + "'";
-  ASSERT_EQ(std::system(command.c_str()), 0)
-      << command << "\n" << read_file(work.path() / "node.log").value_or("");
+                        "/tools/tfjs/reference.cjs' --model '" + tfjs_dir.string() + "' --input '" +
+                        raw.string() + "' --count " + std::to_string(c.images) + " --size " +
+                        std::to_string(c.size) + " --out '" + out.string() + "' --features " +
+                        (*meta)["feature_layer"].get<std::string>() + " 2>'" +
+                        (work.path() / "node.log").string() + "'";
+  ASSERT_EQ(std::system(command.c_str()), 0) << command << "\n"
+                                             << read_file(work.path() / "node.log").value_or("");
   auto reference = nlohmann::json::parse(*read_file(out));
   ASSERT_EQ(reference["backend"], "cpu");
 
@@ -111,9 +111,10 @@ TEST_P(TfjsConversionTest, ConvertedModelMatchesTfjsOnTheSameImages) {
   double p_diff = (probabilities - tfjs_p).abs().max().item<double>();
   double f_diff = (features - tfjs_f).abs().max().item<double>();
   double f_scale = tfjs_f.abs().max().item<double>();
-  std::printf("%s: %d images, max |p - p_tfjs| = %.3g, max |f - f_tfjs| = %.3g (features up to "
-              "%.3g)\n",
-              c.model.c_str(), c.images, p_diff, f_diff, f_scale);
+  std::printf(
+      "%s: %d images, max |p - p_tfjs| = %.3g, max |f - f_tfjs| = %.3g (features up to "
+      "%.3g)\n",
+      c.model.c_str(), c.images, p_diff, f_diff, f_scale);
   EXPECT_LE(p_diff, 1e-3);
   EXPECT_LE(f_diff, 1e-3 * std::max(1.0, f_scale));
   EXPECT_TRUE(probabilities.argmax(1).equal(tfjs_p.argmax(1)));

@@ -78,9 +78,10 @@ Result<torch::Tensor> decode_weight(const nlohmann::json& spec, std::string_view
     const auto& q = spec.at("quantization");
     auto qtype = q.value("dtype", "");
     if ((qtype != "uint8" && qtype != "uint16") || !q.contains("min") || !q.contains("scale")) {
-      return invalid(fmt::format("weight '{}' has quantization {}; supported: uint8/uint16 "
-                                 "with min and scale",
-                                 spec.value("name", "?"), q.dump()));
+      return invalid(
+          fmt::format("weight '{}' has quantization {}; supported: uint8/uint16 "
+                      "with min and scale",
+                      spec.value("name", "?"), q.dump()));
     }
     quantizations.insert(qtype);
     // tfjs computes q * scale + min in double precision and stores the result as float32.
@@ -117,12 +118,13 @@ Result<TfjsModel> read_tfjs_model(const std::filesystem::path& dir) {
   }
   try {
     const auto& topology = json.at("modelTopology");
-    const auto& config = topology.contains("model_config") ? topology.at("model_config")
-                                                           : topology;
+    const auto& config = topology.contains("model_config") ? topology.at("model_config") : topology;
     auto class_name = config.value("class_name", "");
     if (class_name != "Model" && class_name != "Functional") {
-      return invalid(fmt::format("model class '{}' is not supported (a functional Keras Model "
-                                 "is)", class_name));
+      return invalid(
+          fmt::format("model class '{}' is not supported (a functional Keras Model "
+                      "is)",
+                      class_name));
     }
     const auto& graph = config.at("config");
     if (graph.at("input_layers").size() != 1 || graph.at("output_layers").size() != 1) {
@@ -175,8 +177,8 @@ Result<TfjsModel> read_tfjs_model(const std::filesystem::path& dir) {
       model.quantization += (model.quantization.empty() ? "" : "+") + q;
     }
   } catch (const nlohmann::json::exception& e) {
-    return invalid(fmt::format("{}: unexpected layout: {}", (dir / "model.json").string(),
-                               e.what()));
+    return invalid(
+        fmt::format("{}: unexpected layout: {}", (dir / "model.json").string(), e.what()));
   }
   return model;
 }

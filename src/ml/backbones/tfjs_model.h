@@ -17,7 +17,7 @@ namespace trainbox::ml::backbones {
 
 struct KerasLayer {
   std::string name;
-  std::string class_name;   // "Conv2D", "BatchNormalization", ...
+  std::string class_name;  // "Conv2D", "BatchNormalization", ...
   nlohmann::json config;
   std::vector<std::string> inputs;  // names of the layers feeding this one (node 0 only)
 };
@@ -26,10 +26,10 @@ struct TfjsModel {
   std::vector<KerasLayer> layers;  // in file order, which Keras writes topologically
   std::string input_layer;
   std::string output_layer;
-  std::vector<int64_t> input_shape;              // [H, W, C]
-  std::map<std::string, torch::Tensor> weights;  // "Conv1/kernel" -> float tensor, TF layout
+  std::vector<int64_t> input_shape;                // [H, W, C]
+  std::map<std::string, torch::Tensor> weights;    // "Conv1/kernel" -> float tensor, TF layout
   std::map<std::string, std::string> file_sha256;  // every file read, by name
-  std::string quantization;                      // "none", "uint8", "uint16" or a mix
+  std::string quantization;                        // "none", "uint8", "uint16" or a mix
 };
 
 Result<TfjsModel> read_tfjs_model(const std::filesystem::path& dir);

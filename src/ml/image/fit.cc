@@ -302,8 +302,12 @@ Result<FitResult> fit_head(torch::jit::Module& model, const Split& train, const 
         last_report = Clock::now();
         // Feature caching takes most of this phase's share of the progress bar.
         double share = kCachingShare * static_cast<double>(done) / static_cast<double>(total);
-        hooks.report({o.phase, o.fraction_from + share * (o.fraction_to - o.fraction_from), 0,
-                      o.epochs, -1, {{"images", done}, {"of", total}}});
+        hooks.report({o.phase,
+                      o.fraction_from + share * (o.fraction_to - o.fraction_from),
+                      0,
+                      o.epochs,
+                      -1,
+                      {{"images", done}, {"of", total}}});
       }
     }
     return torch::cat(out);

@@ -1,11 +1,11 @@
 // Design: read (decode in parallel) -> dataset_ready -> pick the model -> train -> evaluate ->
 // export + parity check. The model choice and its reason go to metrics["model"]. `auto` takes
-// the cheapest installed backbone (fewest FLOPs per image) when the backbones folder has one, else tiny_cnn at a
-// size chosen from the images' side and count. Built-in CNNs train end to end. With an installed
-// backbone, a linear head is trained on features cached once (seconds), then the whole network is
-// fine-tuned with what is left of the time budget, and the fine-tuned weights are kept only if
-// validation accuracy improved. LibTorch exceptions are caught here, at the boundary, and become
-// errors.
+// the cheapest installed backbone (fewest FLOPs per image) when the backbones folder has one, else
+// tiny_cnn at a size chosen from the images' side and count. Built-in CNNs train end to end. With
+// an installed backbone, a linear head is trained on features cached once (seconds), then the whole
+// network is fine-tuned with what is left of the time budget, and the fine-tuned weights are kept
+// only if validation accuracy improved. LibTorch exceptions are caught here, at the boundary, and
+// become errors.
 
 #include "ml/image/image_trainer.h"
 
@@ -97,16 +97,15 @@ Result<Plan> plan_model(const TrainRequest& request, int threads) {
     // fine-tuning fit more images in the time budget.
     auto installed = installed_backbones(request.backbones_dir);
     if (!installed.empty()) {
-      backbone_name = *std::min_element(
-          installed.begin(), installed.end(), [&](const std::string& a, const std::string& b) {
-            return backbone_gflops(request.backbones_dir, a) <
-                   backbone_gflops(request.backbones_dir, b);
-          });
-      plan.reason =
-          fmt::format("auto: pretrained backbone '{}', the cheapest of {} installed ({:.2f} "
-                      "GFLOP/image); a head on pretrained features beats training from scratch",
-                      backbone_name, installed.size(),
-                      backbone_gflops(request.backbones_dir, backbone_name));
+      backbone_name = *std::min_element(installed.begin(), installed.end(),
+                                        [&](const std::string& a, const std::string& b) {
+                                          return backbone_gflops(request.backbones_dir, a) <
+                                                 backbone_gflops(request.backbones_dir, b);
+                                        });
+      plan.reason = fmt::format(
+          "auto: pretrained backbone '{}', the cheapest of {} installed ({:.2f} "
+          "GFLOP/image); a head on pretrained features beats training from scratch",
+          backbone_name, installed.size(), backbone_gflops(request.backbones_dir, backbone_name));
     }
   } else if (!is_builtin(o.backbone)) {
     if (request.backbones_dir.empty()) {

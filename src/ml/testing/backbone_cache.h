@@ -17,8 +17,10 @@ inline std::filesystem::path backbone_cache_dir() {
   }
   const char* xdg = std::getenv("XDG_CACHE_HOME");
   const char* home = std::getenv("HOME");
-  std::filesystem::path base = xdg != nullptr && *xdg != '\0' ? std::filesystem::path(xdg)
-                               : std::filesystem::path(home != nullptr ? home : "/root") / ".cache";
+  std::filesystem::path base =
+      xdg != nullptr && *xdg != '\0'
+          ? std::filesystem::path(xdg)
+          : std::filesystem::path(home != nullptr ? home : "/root") / ".cache";
   return base / "trainbox";
 }
 
