@@ -20,6 +20,7 @@ using Reader = httplib::ContentReader;
 
 void handle_health(HttpContext& ctx, const httplib::Request& req, httplib::Response& res);
 void handle_openapi(HttpContext& ctx, const httplib::Request& req, httplib::Response& res);
+void handle_list_backbones(HttpContext& ctx, const httplib::Request& req, httplib::Response& res);
 void handle_create_task(HttpContext& ctx, const httplib::Request& req, httplib::Response& res,
                         const Reader& reader);
 void handle_list_tasks(HttpContext& ctx, const httplib::Request& req, httplib::Response& res);

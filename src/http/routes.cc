@@ -7,6 +7,7 @@ const std::vector<Route>& routes() {
   static const std::vector<Route> kRoutes = {
       {"GET", "/api/v1/health", "/api/v1/health", PlainHandler(handle_health)},
       {"GET", "/api/v1/openapi.json", "/api/v1/openapi.json", PlainHandler(handle_openapi)},
+      {"GET", "/api/v1/backbones", "/api/v1/backbones", PlainHandler(handle_list_backbones)},
       {"POST", "/api/v1/tasks", "/api/v1/tasks", ReaderHandler(handle_create_task)},
       {"GET", "/api/v1/tasks", "/api/v1/tasks", PlainHandler(handle_list_tasks)},
       {"GET", "/api/v1/tasks/" + kId, "/api/v1/tasks/{id}", PlainHandler(handle_get_task)},

@@ -16,6 +16,7 @@ struct HttpConfig {
   int port = 8080;  // 0 = any free port (see HttpServer::port())
   std::filesystem::path web_dir;      // built web page; empty or missing = API only
   std::filesystem::path upload_dir;   // uploads stream here before they are stored
+  std::filesystem::path backbones_dir;  // listed by GET /api/v1/backbones
   uint64_t max_upload_bytes = 2ull << 30;
   uint64_t max_predict_bytes = 32ull << 20;
   int threads = 64;                   // connection threads (each event stream holds one)

@@ -30,6 +30,35 @@ TEST_F(ApiErrorsTest, HealthAnswersWithVersion) {
   EXPECT_FALSE(body.value("version", "").empty());
 }
 
+TEST_F(ApiErrorsTest, BackbonesListsWhatTheDataDirHolds) {
+  auto before = client_->Get("/api/v1/backbones");
+  ASSERT_TRUE(before);
+  EXPECT_EQ(before->status, 200);
+  auto empty = nlohmann::json::parse(before->body);
+  EXPECT_TRUE(empty["backbones"].empty());
+  EXPECT_EQ(empty["builtin"], nlohmann::json({"tiny_cnn", "cnn_224"}));
+
+  // The default folder is <data-dir>/backbones, read on each request; a JSON without its .pt is
+  // not a backbone.
+  auto dir = server_->data_dir() / "backbones";
+  std::filesystem::create_directories(dir);
+  nlohmann::json meta = {{"input_size", 224},
+                         {"feature_dim", 8},
+                         {"feature_gflops", 0.5},
+                         {"source", {{"package", "pkg"}, {"version", "1.0"}, {"licence", "MIT"}}}};
+  ASSERT_TRUE(write_file_atomic(dir / "alpha.json", meta.dump()));
+  ASSERT_TRUE(write_file_atomic(dir / "alpha.pt", "not read by the listing"));
+  ASSERT_TRUE(write_file_atomic(dir / "half.json", meta.dump()));
+  auto after = client_->Get("/api/v1/backbones");
+  ASSERT_TRUE(after);
+  auto listed = nlohmann::json::parse(after->body)["backbones"];
+  ASSERT_EQ(listed.size(), 1U) << listed;
+  EXPECT_EQ(listed[0]["name"], "alpha");
+  EXPECT_EQ(listed[0]["feature_dim"], 8);
+  EXPECT_EQ(listed[0]["source"]["licence"], "MIT");
+  EXPECT_EQ(after->body.find(dir.string()), std::string::npos) << "no server paths in answers";
+}
+
 TEST_F(ApiErrorsTest, UnknownRoutesAndWrongMethodsGetJsonErrors) {
   expect_error(client_->Get("/api/v1/nothing"), 404, "not_found");
   expect_error(client_->Put("/api/v1/tasks", "", "application/json"), 405, "method_not_allowed");
@@ -139,7 +168,7 @@ TEST_F(ApiErrorsTest, EveryDocumentedRouteExists) {
       ++checked;
     }
   }
-  EXPECT_EQ(checked, 10);
+  EXPECT_EQ(checked, 11);
 }
 
 }  // namespace

@@ -137,8 +137,18 @@ export function taskError(task: Task): string | null {
   return e.message ?? e.code ?? "unknown error";
 }
 
+/** An installed pretrained backbone (GET /api/v1/backbones). */
+export interface Backbone {
+  name: string;
+  input_size?: number;
+  feature_dim?: number;
+  feature_gflops?: number;
+  source?: { package?: string; version?: string; licence?: string; model_path?: string };
+}
+
 export const api = {
   health: () => request<{ status: string; version?: string }>("health"),
+  backbones: () => request<{ backbones: Backbone[]; builtin: string[] }>("backbones"),
   listTasks: (limit: number, offset: number) =>
     request<{ tasks: Task[]; total: number }>(`tasks?limit=${limit}&offset=${offset}`),
   getTask: (id: string) => request<Task>(`tasks/${encodeURIComponent(id)}`),

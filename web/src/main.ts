@@ -1,5 +1,5 @@
 import "./style.css";
-import { api, ApiError, followTask, isTerminal, taskError, uploadTask, type Follower, type Task } from "./api";
+import { api, ApiError, followTask, isTerminal, taskError, uploadTask, type Backbone, type Follower, type Task } from "./api";
 import { confusionHeatmap, lineChart, scoreBars } from "./charts";
 import {
   buildImageZip,
@@ -132,6 +132,8 @@ function numberField(id: string, label: string, attrs: Record<string, string>, h
   );
 }
 
+let installedBackbones: Backbone[] = [];
+
 function showNew(): void {
   revokeThumbs();
   let selection: Selection | null = null;
@@ -172,8 +174,8 @@ function showNew(): void {
         { class: "field" },
         h("label", { for: "opt-backbone" }, "Backbone"),
         h("input", { id: "opt-backbone", type: "text", list: "backbones", placeholder: "auto", autocomplete: "off", "aria-describedby": "opt-backbone-help" }),
-        h("datalist", { id: "backbones" }, ["auto", "tiny_cnn", "cnn_224"].map((b) => h("option", { value: b }))),
-        h("small", { id: "opt-backbone-help" }, "auto, a built-in (tiny_cnn, cnn_224) or an installed backbone's name."),
+        h("datalist", { id: "backbones", "data-testid": "backbone-options" }, backboneOptions()),
+        h("small", { id: "opt-backbone-help" }, "auto (a pretrained backbone when one is installed), a built-in (tiny_cnn, cnn_224) or an installed backbone's name."),
       ),
       numberField("opt-val", "Validation fraction", { min: "0.05", max: "0.5", step: "0.05", placeholder: "0.2" }, "Share of each class kept aside to measure accuracy (0.05–0.5)."),
       numberField("opt-seed", "Seed", { min: "0", step: "1", placeholder: "automatic" }, "Same seed, same split and same result."),
@@ -1000,4 +1002,26 @@ async function renderHistory(): Promise<void> {
   replace(historyPanel, h("div", { class: "history-head" }, title, refresh), body);
 }
 
+/** The backbone field's suggestions: auto, the built-in CNNs and the installed backbones. */
+function backboneOptions(): HTMLOptionElement[] {
+  return [
+    ...["auto", "tiny_cnn", "cnn_224"].map((b) => h("option", { value: b })),
+    ...installedBackbones.map((b) => {
+      const detail = b.input_size ? `, ${b.input_size} px, ${b.feature_dim ?? "?"} features` : "";
+      return h("option", { value: b.name, label: `${b.name} (pretrained${detail})` });
+    }),
+  ];
+}
+
+async function loadBackbones(): Promise<void> {
+  try {
+    installedBackbones = (await api.backbones()).backbones;
+    const list = document.getElementById("backbones");
+    if (list) replace(list, ...backboneOptions());
+  } catch {
+    // The field still takes any name; the server checks it when the task starts.
+  }
+}
+
 route();
+void loadBackbones();
