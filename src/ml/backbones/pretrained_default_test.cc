@@ -44,6 +44,7 @@ TEST(PretrainedDefaultTest, AutoTrainsAHeadOnTheCheapestInstalledBackbone) {
   // plain shapes, so this is no place for a high bar (bench/README.md has real icons).
   EXPECT_GE(model["head_val_accuracy"].get<double>(), 0.7);
   EXPECT_GE(m["val_accuracy"].get<double>(), 0.7);
+  EXPECT_GT(model["feature_images_per_s"].get<double>(), 0);
   EXPECT_TRUE(fsys::exists(request.bundle_path));
 }
 

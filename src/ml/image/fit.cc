@@ -312,7 +312,9 @@ Result<FitResult> fit_head(torch::jit::Module& model, const Split& train, const 
     }
     return torch::cat(out);
   };
+  auto caching_start = Clock::now();
   auto train_f = features(train), val_f = features(val);
+  double caching_s = std::chrono::duration<double>(Clock::now() - caching_start).count();
   if (!train_f.defined() || !val_f.defined()) return cancelled();
   // The head trains on standardised features (each dimension to mean 0, std 1 over the training
   // images), then the scaling is folded into head_w/head_b. Backbones' features come at any
@@ -359,6 +361,8 @@ Result<FitResult> fit_head(torch::jit::Module& model, const Split& train, const 
     since_progress = progress ? 0 : since_progress + 1;
     if (since_progress >= o.patience) break;
   }
+  // Images through the backbone per second: what bounds this path's speed.
+  result.images_per_s = caching_s > 0 ? static_cast<double>(total) / caching_s : 0;
   torch::NoGradGuard no_grad;
   head_w.copy_(best[0] / sigma);
   head_b.copy_(best[1] - (best[0] * (mu / sigma)).sum(1));

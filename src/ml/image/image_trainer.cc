@@ -169,6 +169,7 @@ struct BackboneOutcome {
   std::string path = "head_only";  // "head_only" | "fine_tuned"
   std::string why;                 // e.g. "head on cached features reached 0.91; ..."
   double head_accuracy = 0;
+  double feature_images_per_s = 0;  // images through the frozen backbone per second
   std::optional<double> fine_tuned_accuracy;
 };
 
@@ -187,6 +188,7 @@ Result<FitResult> train_with_backbone(torch::jit::Module& model, const Split& tr
   auto result = fit_head(model, train, val, norm, head, hooks);
   if (!result) return result;
   outcome.head_accuracy = result->best_val_accuracy;
+  outcome.feature_images_per_s = result->images_per_s;
   outcome.why = fmt::format("head on cached features reached {:.2f}", result->best_val_accuracy);
   if (result->best_val_accuracy >= 1.0) {
     outcome.why += "; no fine-tuning needed";
@@ -289,6 +291,7 @@ Result<TrainResult> run(const TrainRequest& request, const TrainHooks& hooks) {
     plan->reason += ": " + outcome.why;
     model_info["path"] = outcome.path;
     model_info["head_val_accuracy"] = outcome.head_accuracy;
+    model_info["feature_images_per_s"] = outcome.feature_images_per_s;
     if (outcome.fine_tuned_accuracy) {
       model_info["fine_tuned_val_accuracy"] = *outcome.fine_tuned_accuracy;
     }
