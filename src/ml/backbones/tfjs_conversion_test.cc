@@ -61,6 +61,8 @@ struct Case {
   int images;
 };
 
+void PrintTo(const Case& c, std::ostream* os) { *os << c.model << " at " << c.size << " px"; }
+
 class TfjsConversionTest : public ::testing::TestWithParam<Case> {};
 
 TEST_P(TfjsConversionTest, ConvertedModelMatchesTfjsOnTheSameImages) {
@@ -70,8 +72,7 @@ TEST_P(TfjsConversionTest, ConvertedModelMatchesTfjsOnTheSameImages) {
   ASSERT_TRUE(fsys::exists(tfjs_dir / "model.json") && fsys::exists(node_modules))
       << "no unwrapped " << c.model << " in " << testing::backbone_cache_dir()
       << ": run `make backbones` (scripts/install_backbones.sh) first";
-  const char* source_dir = std::getenv("TRAINBOX_SOURCE_DIR");
-  ASSERT_NE(source_dir, nullptr);
+  const std::string source_dir = TRAINBOX_SOURCE_TREE;  // for tools/tfjs/reference.cjs
 
   TempDir work(fsys::temp_directory_path(), "tfjs-conversion");
   auto meta = testing::convert_cached_nsfwjs(c.model, work.path());
