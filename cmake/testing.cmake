@@ -11,5 +11,5 @@ function(trainbox_test name)
   endif()
   gtest_discover_tests(${name} DISCOVERY_MODE PRE_TEST DISCOVERY_TIMEOUT 60
                        PROPERTIES LABELS "${T_LABELS}" TIMEOUT 600
-                       ENVIRONMENT "TRAINBOX_BINARY=$<TARGET_FILE:trainbox>;TRAINBOX_SOURCE_DIR=${PROJECT_SOURCE_DIR}")
+                       ENVIRONMENT "TRAINBOX_BINARY=$<TARGET_FILE:trainbox>")
 endfunction()
