@@ -35,7 +35,7 @@ int serve(const ServeOptions& options) {
   config.port = options.port;
   config.web_dir = options.web_dir;
   config.upload_dir = std::filesystem::absolute(options.server.data_dir) / "uploads";
-  config.backbones_dir = worker_config(options.server).runner.backbones_dir;
+  config.backbones_dir = backbones_dir(options.server);
   config.max_upload_bytes = options.max_upload_mb << 20;
   config.threads = options.http_threads;
   std::error_code ignored;

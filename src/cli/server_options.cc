@@ -103,6 +103,11 @@ Result<std::unique_ptr<Backends>> open_backends(const ServerOptions& options) {
   return backends;
 }
 
+fsys::path backbones_dir(const ServerOptions& options) {
+  return options.backbones_dir.empty() ? fsys::absolute(options.data_dir) / "backbones"
+                                       : fsys::path(options.backbones_dir);
+}
+
 jobs::WorkerConfig worker_config(const ServerOptions& options) {
   fsys::path data_dir = fsys::absolute(options.data_dir);
   jobs::WorkerConfig config;
@@ -111,8 +116,7 @@ jobs::WorkerConfig worker_config(const ServerOptions& options) {
       std::chrono::milliseconds(std::clamp(options.lease_timeout_s * 1000 / 3, 500, 5000));
   config.runner.executable = fsys::read_symlink("/proc/self/exe");
   config.runner.work_root = data_dir / "work";
-  config.runner.backbones_dir =
-      options.backbones_dir.empty() ? data_dir / "backbones" : fsys::path(options.backbones_dir);
+  config.runner.backbones_dir = backbones_dir(options);
   config.runner.threads = options.training_threads;
   config.runner.limits.max_archive_bytes = options.max_archive_mb << 20;
   config.runner.limits.max_entries = options.max_zip_entries;

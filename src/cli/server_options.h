@@ -2,11 +2,10 @@
 // The options shared by `serve` and `worker`: one flag table, each flag with a TRAINBOX_*
 // environment twin and its default shown in --help. Also opens the backends they name.
 
+#include <CLI/CLI.hpp>
 #include <filesystem>
 #include <memory>
 #include <string>
-
-#include <CLI/CLI.hpp>
 
 #include "db/task_store.h"
 #include "jobs/worker.h"
@@ -46,6 +45,8 @@ struct Backends {
 
 Result<std::unique_ptr<Backends>> open_backends(const ServerOptions& options);
 jobs::WorkerConfig worker_config(const ServerOptions& options);
+// --backbones-dir, or <data-dir>/backbones when it is not given.
+std::filesystem::path backbones_dir(const ServerOptions& options);
 
 // Blocks SIGINT/SIGTERM in this and later threads; wait_for_stop_signal() returns on either.
 void block_stop_signals();

@@ -198,7 +198,7 @@ class Builder {
     if (cls == "BatchNormalization") return batch_norm(i, layer, var);
     if (cls == "Dense") return dense(i, layer, var);
     if (cls == "MaxPooling2D" || cls == "AveragePooling2D") return pool(layer, var);
-    auto in = single_or_first(layer);
+    auto in = in_var(layer.inputs[0]);
     Shape shape = shapes_.at(layer.inputs[0]);
     if (cls == "ZeroPadding2D") {
       auto pad = cfg.at("padding");
@@ -268,8 +268,6 @@ class Builder {
     shapes_[layer.name] = shape;
     return {};
   }
-
-  std::string single_or_first(const KerasLayer& layer) { return in_var(layer.inputs[0]); }
 
   Status conv(size_t i, const KerasLayer& layer, const std::string& var) {
     auto shape_in = single_input(layer);

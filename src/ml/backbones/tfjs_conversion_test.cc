@@ -7,8 +7,6 @@
 #include <torch/script.h>
 #include <torch/torch.h>
 
-#include <cstdlib>
-#include <fstream>
 #include <random>
 
 #include "ml/backbones.h"

@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <optional>
 #include <thread>
 
@@ -97,15 +98,19 @@ Result<Plan> plan_model(const TrainRequest& request, int threads) {
     // fine-tuning fit more images in the time budget.
     auto installed = installed_backbones(request.backbones_dir);
     if (!installed.empty()) {
-      backbone_name = *std::min_element(installed.begin(), installed.end(),
-                                        [&](const std::string& a, const std::string& b) {
-                                          return backbone_gflops(request.backbones_dir, a) <
-                                                 backbone_gflops(request.backbones_dir, b);
-                                        });
+      // Each JSON is read once; the first by name wins a tie.
+      double cheapest = std::numeric_limits<double>::infinity();
+      for (const auto& name : installed) {
+        double gflops = backbone_gflops(request.backbones_dir, name);
+        if (backbone_name.empty() || gflops < cheapest) {
+          backbone_name = name;
+          cheapest = gflops;
+        }
+      }
       plan.reason = fmt::format(
           "auto: pretrained backbone '{}', the cheapest of {} installed ({:.2f} "
           "GFLOP/image); a head on pretrained features beats training from scratch",
-          backbone_name, installed.size(), backbone_gflops(request.backbones_dir, backbone_name));
+          backbone_name, installed.size(), cheapest);
     }
   } else if (!is_builtin(o.backbone)) {
     if (request.backbones_dir.empty()) {
