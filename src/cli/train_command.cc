@@ -39,6 +39,23 @@ std::string progress_line(const ml::TrainProgress& progress) {
   return line;
 }
 
+// The model search's leaderboard, one line per candidate, on stderr (stdout stays one JSON line).
+void print_leaderboard(const nlohmann::json& board) {
+  if (board.empty()) return;
+  std::fprintf(stderr, "leaderboard (validation accuracy, seconds):\n");
+  for (const auto& row : board) {
+    std::string name = row.value("candidate", "");
+    std::string why = row.value("why", "");
+    if (row["val_accuracy"].is_number()) {
+      std::fprintf(stderr, "  %-40s %.4f %7.1f s  %s%s\n", name.c_str(),
+                   row["val_accuracy"].get<double>(), row["seconds"].get<double>(),
+                   row.value("kept", false) ? "kept: " : "", why.c_str());
+    } else {
+      std::fprintf(stderr, "  %-40s skipped: %s\n", name.c_str(), why.c_str());
+    }
+  }
+}
+
 int train(const TrainArgs& args) {
   setup_logging("warn");
   auto options_json = nlohmann::json::object();
@@ -89,9 +106,11 @@ int train(const TrainArgs& args) {
     std::fprintf(stderr, "error: %s\n", result.error().message.c_str());
     return 1;
   }
+  print_leaderboard(result->metrics.value("leaderboard", nlohmann::json::array()));
   std::printf("%s\n", nlohmann::json({{"bundle", request.bundle_path.string()},
                                       {"classes", result->dataset.classes},
-                                      {"val_accuracy", result->metrics.value("val_accuracy", 0.0)}})
+                                      {"val_accuracy", result->metrics.value("val_accuracy", 0.0)},
+                                      {"model", result->metrics.value("model", nlohmann::json())}})
                           .dump()
                           .c_str());
   return 0;

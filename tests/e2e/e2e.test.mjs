@@ -1,6 +1,7 @@
 // End-to-end through the real server (TRAINBOX_URL, started by scripts/run_browser_tests.sh):
-// pick a generated folder, train, follow it live, see the evaluation, predict a file, download
-// the bundle; and upload a broken archive and see the error in words.
+// pick a generated folder, train, follow it live, see the evaluation and the model search's
+// leaderboard, predict a file, download the bundle; and upload a broken archive and see the error
+// in words.
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
@@ -27,6 +28,45 @@ after(async () => {
   await chrome?.close();
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
+
+async function getTask(id) {
+  const res = await fetch(`${BASE}api/v1/tasks/${encodeURIComponent(id)}`);
+  assert.equal(res.status, 200, `GET /tasks/${id}`);
+  return res.json();
+}
+
+/**
+ * The "Model search" table of a completed task: at least `minRows` candidates, at least one kept,
+ * and every kept one is the model the API says was kept (metrics.model.architecture).
+ */
+async function checkLeaderboard(page, taskId, { minRows = 2 } = {}) {
+  const task = await getTask(taskId);
+  const architecture = task.metrics?.model?.architecture;
+  assert.ok(typeof architecture === "string" && architecture, `metrics.model.architecture: ${JSON.stringify(task.metrics?.model)}`);
+  assert.ok(Array.isArray(task.metrics?.leaderboard), "metrics.leaderboard is an array");
+  await page.waitForSelector('[data-testid="model-search"] [data-testid="leaderboard"]');
+  const rows = page.locator('[data-testid="leaderboard"] [data-testid="leaderboard-row"]');
+  const count = await rows.count();
+  assert.ok(count >= minRows, `leaderboard has ${count} rows, wanted >= ${minRows}`);
+  assert.equal(count, task.metrics.leaderboard.length, "one row per metrics.leaderboard entry");
+  const kept = (await page.locator('[data-testid="leaderboard-row"][data-kept="true"] [data-testid="candidate"]').allTextContents()).map((t) => t.trim());
+  assert.ok(kept.length >= 1, "at least one row is marked kept");
+  for (const name of kept) assert.equal(name, architecture, `kept row ${name} vs metrics.model.architecture ${architecture}`);
+  // The API agrees: the kept entries are the architecture too.
+  const apiKept = task.metrics.leaderboard.filter((r) => r.kept).map((r) => r.candidate);
+  assert.deepEqual(apiKept.sort(), kept.sort());
+  assert.match(await page.locator('[data-testid="leaderboard-row"][data-kept="true"] [data-testid="outcome"]').first().textContent(), /kept/);
+  // An empty history (a model not trained by epochs) shows a note instead of empty charts.
+  const history = task.metrics.history ?? [];
+  if (history.length === 0) {
+    await page.waitForSelector('[data-testid="no-curve"]');
+    assert.equal(await page.locator('[data-testid="charts"] svg').count(), 0);
+  } else {
+    assert.ok((await page.locator('[data-testid="charts"] svg').count()) >= 2, "loss and accuracy curves");
+  }
+  console.log(`  leaderboard: ${count} rows, kept ${kept.join(", ")} (history: ${history.length} epochs)`);
+  return { task, architecture };
+}
 
 async function waitForStatus(page, statuses, timeout) {
   const deadline = Date.now() + timeout;
@@ -86,12 +126,17 @@ describe("trainbox page against the server", { skip }, () => {
     }
     await page.waitForSelector('[data-testid="per-class"]');
     assert.match(await page.locator('[data-testid="val-accuracy"]').textContent(), /%$/);
-    // The model choice and its reason (no backbones on this server: a built-in CNN from scratch).
-    assert.match(await page.locator('[data-testid="model-choice"]').textContent(), /Model: tiny_cnn .*auto/);
+    // The model search: the leaderboard, its kept row = metrics.model.architecture, and the curves
+    // (or the note that the kept model has none).
+    const { architecture } = await checkLeaderboard(page, taskId);
+    // The model choice and its reason (auto: the best candidate of the search; no backbones here).
+    const choice = await page.locator('[data-testid="model-choice"]').textContent();
+    assert.ok(choice.includes(`Model: ${architecture}`), `model choice: ${choice}`);
+    assert.match(choice, /auto/);
     assert.equal(await page.locator('[data-testid="per-class"] tbody tr').count(), 3);
     assert.equal(await page.locator(".heatmap tbody tr").count(), 3);
-    assert.ok((await page.locator('[data-testid="charts"] svg').count()) >= 2, "loss and accuracy curves");
     await shot(page, "e2e-03-evaluation", { doc: "evaluation" });
+    await shot(page, "e2e-03-model-search", { doc: "model-search", element: page.locator('[data-testid="model-search"]') });
 
     // 4. Predict: the task id is filled in; pick an image.
     assert.equal(await page.inputValue('[data-testid="predict-task-id"]'), taskId);
@@ -176,6 +221,9 @@ describe("trainbox page against the server", { skip }, () => {
       await shot(page, "e2e-08-text-failed");
       assert.fail(`text training ended ${final}: ${await page.locator('[data-testid="error"]').textContent().catch(() => "")}`);
     }
+    // auto on a text task: tfidf_linear and embedding are both tried.
+    const textTaskId = decodeURIComponent(page.url().split("#/tasks/")[1]);
+    await checkLeaderboard(page, textTaskId);
     await page.fill('[data-testid="predict-text"]', "what a lovely day");
     await page.click('[data-testid="predict-button"]');
     await page.waitForSelector('[data-testid="prediction"] .bars li', { timeout: 60_000 });

@@ -1,6 +1,7 @@
 // Browser tests that need only the built page (served from web/dist by a tiny static server):
 // the resize rule against a reference computed in Node, the dataset preview with its checks,
-// escaping of class names, keyboard reach and phone-width layout.
+// escaping of class names, keyboard reach and phone-width layout; a finished task (API answers
+// mocked) with its model-search leaderboard and no per-epoch history.
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
@@ -220,6 +221,90 @@ describe("dataset preview", () => {
     const names = await page.locator('[data-testid="class-name"]').allTextContents();
     assert.deepEqual(names.sort(), ["neg", "pos"]);
     assert.match(await page.locator('[data-testid="preview"]').textContent(), /4 rows/);
+    await context.close();
+  });
+});
+
+describe("finished task (mocked API)", () => {
+  const ID = "0123456789abcdef0123456789abcdef";
+  const task = {
+    id: ID,
+    kind: "image",
+    status: "COMPLETED",
+    created_at: "2026-01-02T10:00:00Z",
+    finished_at: "2026-01-02T10:01:00Z",
+    dataset: { name: "shapes.zip", num_items: 60 },
+    classes: ["circle", "square", XSS],
+    metrics: {
+      val_accuracy: 0.97,
+      history: [],
+      model: { architecture: "kernel_rbf", image_size: 24, reason: "auto: kernel_rbf was best on validation (0.970) of 3 candidates tried" },
+      per_class: {},
+      confusion_matrix: [],
+      leaderboard: [
+        { candidate: "tiny_cnn", val_accuracy: 0.9, val_loss: 0.3, seconds: 12.5, items_per_s: 80, kept: false, why: "6.7 points below the kept model on validation" },
+        { candidate: "kernel_rbf", val_accuracy: 0.97, val_loss: 0.2, seconds: 0.4, items_per_s: 900, kept: true, why: "best on validation", details: { gamma: 0.01 } },
+        { candidate: XSS, val_accuracy: null, seconds: null, kept: false, why: `skipped: ${XSS}` },
+      ],
+    },
+  };
+
+  test("shows the leaderboard as text with the kept row marked, and no chart for an empty history", async () => {
+    const { page, context, problems } = await newPage(chrome.browser);
+    await page.route(`**/api/v1/tasks/${ID}`, (route) => route.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify(task) }));
+    await page.goto(`${server.url}#/tasks/${ID}`);
+    await page.waitForSelector('[data-testid="leaderboard"]');
+    const rows = page.locator('[data-testid="leaderboard-row"]');
+    assert.equal(await rows.count(), 3);
+    // Best first, skipped last; the kept one is marked (and only it).
+    const names = (await page.locator('[data-testid="leaderboard-row"] [data-testid="candidate"]').allTextContents()).map((t) => t.trim());
+    assert.deepEqual(names, ["kernel_rbf", "tiny_cnn", XSS]);
+    const kept = page.locator('[data-testid="leaderboard-row"][data-kept="true"]');
+    assert.equal(await kept.count(), 1);
+    assert.equal((await kept.locator('[data-testid="candidate"]').textContent()).trim(), "kernel_rbf");
+    assert.match(await kept.textContent(), /97\.0%.*0\.40 s.*kept.*best on validation/);
+    assert.match(await rows.nth(1).textContent(), /90\.0%.*12\.5 s.*dropped.*6\.7 points below/);
+    assert.match(await rows.nth(2).textContent(), /—.*—.*skipped/);
+    assert.equal((await rows.nth(2).locator('[data-testid="outcome"]').textContent()).trim(), `skipped skipped: ${XSS}`);
+    // Empty history: a sentence, no empty chart.
+    assert.match(await page.locator('[data-testid="no-curve"]').textContent(), /No per-epoch curve for this model: kernel_rbf is not trained by epochs/);
+    assert.equal(await page.locator('[data-testid="charts"] svg').count(), 0);
+    // Server strings stay text.
+    assert.equal(await page.locator('img[src="x"]').count(), 0);
+    await page.waitForTimeout(300);
+    assert.deepEqual(problems.dialogs, []);
+    assert.deepEqual(problems.pageErrors, []);
+    await shot(page, "page-04-model-search");
+    // Phone width: nothing wider than the screen.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.waitForTimeout(100);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `task page is ${overflow}px wider than a phone screen`);
+    const tableOverflow = await page.locator('[data-testid="model-search"] .table-wrap').evaluate((el) => el.scrollWidth - el.clientWidth);
+    assert.ok(tableOverflow <= 0, `the leaderboard scrolls sideways by ${tableOverflow}px on a phone`);
+    await shot(page, "page-05-phone-model-search");
+    await context.close();
+  });
+
+  test("the backbone field suggests the models of the selected kind", async () => {
+    const { page, context } = await newPage(chrome.browser);
+    await page.goto(server.url);
+    await page.locator("details.advanced summary").click();
+    const options = () => page.locator('[data-testid="backbone-options"] option').evaluateAll((els) => els.map((e) => e.value));
+    const all = await options();
+    for (const name of ["auto", "kernel_rbf", "tiny_cnn", "cnn_224", "tfidf_linear", "embedding"]) assert.ok(all.includes(name), `suggestions: ${all}`);
+    assert.match(await page.locator("#opt-backbone-help").textContent(), /kernel_rbf.*tfidf_linear.*embedding/);
+    const csv = path.join(tmp, "kinds.csv");
+    fs.writeFileSync(csv, "text,label\ngood,pos\nbad,neg\nfine,pos\nawful,neg\n");
+    await page.setInputFiles('[data-testid="file-input"]', csv);
+    await page.waitForSelector('[data-testid="class-grid"]');
+    assert.deepEqual(await options(), ["auto", "tfidf_linear", "embedding"]);
+    const root = path.join(tmp, "kinds");
+    writeShapeDataset(root, { perClass: 3, shapes: ["circle", "square"] });
+    await page.setInputFiles('[data-testid="folder-input"]', root);
+    await page.waitForSelector('[data-testid="class-grid"] img');
+    const image = await options();
+    assert.ok(image.includes("kernel_rbf") && !image.includes("tfidf_linear"), `image suggestions: ${image}`);
     await context.close();
   });
 });

@@ -28,7 +28,7 @@ export interface ClassMetrics {
   support?: number;
 }
 
-/** How the model was chosen (metrics.model): e.g. "backbone:mobilenet_v2" and why. */
+/** How the model was chosen (metrics.model): the kept candidate, e.g. "kernel_rbf", and why. */
 export interface ModelChoice {
   architecture?: string;
   reason?: string;
@@ -36,9 +36,22 @@ export interface ModelChoice {
   image_size?: number;
 }
 
+/** One candidate of the model search (metrics.leaderboard); skipped ones have no accuracy. */
+export interface LeaderboardEntry {
+  candidate: string;
+  val_accuracy: number | null;
+  val_loss?: number;
+  seconds: number | null;
+  items_per_s?: number;
+  kept: boolean;
+  why: string;
+  details?: Record<string, unknown>;
+}
+
 export interface Metrics {
   val_accuracy?: number;
   model?: ModelChoice;
+  leaderboard?: LeaderboardEntry[];
   per_class?: Record<string, ClassMetrics>;
   confusion_matrix?: number[][];
   history?: EpochStats[];

@@ -14,6 +14,7 @@ import {
   type ZipSummary,
 } from "./dataset";
 import { formatBytes, formatDate, formatDuration, formatPercent, h, replace, type Child } from "./dom";
+import { IMAGE_MODELS, modelSearchSection, noCurveNote, TEXT_MODELS } from "./modelsearch";
 import { decodeSquare, encodeImage, resizeRule, resizeToPixels, MODEL_SIZE } from "./resize";
 import { snippets } from "./snippets";
 
@@ -133,9 +134,12 @@ function numberField(id: string, label: string, attrs: Record<string, string>, h
 }
 
 let installedBackbones: Backbone[] = [];
+let serverBuiltins: string[] = [];
+let backboneKind: "image" | "text" | null = null;
 
 function showNew(): void {
   revokeThumbs();
+  backboneKind = null;
   let selection: Selection | null = null;
   let busy = false;
 
@@ -175,7 +179,11 @@ function showNew(): void {
         h("label", { for: "opt-backbone" }, "Backbone"),
         h("input", { id: "opt-backbone", type: "text", list: "backbones", placeholder: "auto", autocomplete: "off", "aria-describedby": "opt-backbone-help" }),
         h("datalist", { id: "backbones", "data-testid": "backbone-options" }, backboneOptions()),
-        h("small", { id: "opt-backbone-help" }, "auto (a pretrained backbone when one is installed), a built-in (tiny_cnn, cnn_224) or an installed backbone's name."),
+        h(
+          "small",
+          { id: "opt-backbone-help" },
+          "auto tries every candidate and keeps the best on validation. Or name one: images kernel_rbf, tiny_cnn, cnn_224 or an installed backbone; texts tfidf_linear or embedding.",
+        ),
       ),
       numberField("opt-val", "Validation fraction", { min: "0.05", max: "0.5", step: "0.05", placeholder: "0.2" }, "Share of each class kept aside to measure accuracy (0.05–0.5)."),
       numberField("opt-seed", "Seed", { min: "0", step: "1", placeholder: "automatic" }, "Same seed, same split and same result."),
@@ -240,6 +248,9 @@ function showNew(): void {
     const blocked = !sel || issues.some((i) => i.level === "error");
     (startButton as HTMLButtonElement).disabled = busy || blocked;
     options.classList.toggle("is-text", sel?.type === "csv");
+    backboneKind = !sel ? null : sel.type === "csv" ? "text" : "image";
+    const list = document.getElementById("backbones");
+    if (list) replace(list, ...backboneOptions());
   };
 
   const renderPreview = () => {
@@ -506,6 +517,7 @@ function showTask(id: string): void {
   const progressBox = h("div", { class: "progress-box" });
   const charts = h("div", { class: "charts", "data-testid": "charts" });
   const evaluation = h("div", { class: "evaluation", "data-testid": "evaluation" });
+  const searchBox = h("div", { class: "search-box" });
   const datasetBox = h("div", { class: "dataset-box" });
   const finished = h("div", { class: "finished" });
   const footer = h("div", { class: "task-foot" });
@@ -547,6 +559,7 @@ function showTask(id: string): void {
     progressBox,
     charts,
     evaluation,
+    searchBox,
     datasetBox,
     finished,
     footer,
@@ -661,6 +674,8 @@ function showTask(id: string): void {
       );
     } else if (!terminal) {
       replace(charts, h("p", { class: "muted" }, "Curves appear after the first epoch."));
+    } else if (task.status === "COMPLETED") {
+      replace(charts, noCurveNote(task.metrics));
     } else {
       replace(charts);
     }
@@ -715,6 +730,7 @@ function showTask(id: string): void {
     } else {
       replace(evaluation);
     }
+    replace(searchBox, task.status === "COMPLETED" ? modelSearchSection(m) : null);
 
     // Dataset summary and server warnings.
     const ds = task.dataset;
@@ -1002,11 +1018,19 @@ async function renderHistory(): Promise<void> {
   replace(historyPanel, h("div", { class: "history-head" }, title, refresh), body);
 }
 
-/** The backbone field's suggestions: auto, the built-in CNNs and the installed backbones. */
+/**
+ * The backbone field's suggestions: auto, the built-in models (for the selected kind, both when
+ * nothing is selected yet), plus any other built-in the server lists, and the installed backbones.
+ */
 function backboneOptions(): HTMLOptionElement[] {
+  const models = [...(backboneKind !== "text" ? IMAGE_MODELS : []), ...(backboneKind !== "image" ? TEXT_MODELS : [])];
+  const known = new Set(["auto", ...IMAGE_MODELS.map((m) => m.name), ...TEXT_MODELS.map((m) => m.name)]);
+  const extra = backboneKind === "text" ? [] : serverBuiltins.filter((b) => !known.has(b));
   return [
-    ...["auto", "tiny_cnn", "cnn_224"].map((b) => h("option", { value: b })),
-    ...installedBackbones.map((b) => {
+    h("option", { value: "auto", label: "auto (search all candidates, keep the best)" }),
+    ...models.map((m) => h("option", { value: m.name, label: m.label })),
+    ...extra.map((b) => h("option", { value: b })),
+    ...(backboneKind === "text" ? [] : installedBackbones).map((b) => {
       const detail = b.input_size ? `, ${b.input_size} px, ${b.feature_dim ?? "?"} features` : "";
       return h("option", { value: b.name, label: `${b.name} (pretrained${detail})` });
     }),
@@ -1015,7 +1039,9 @@ function backboneOptions(): HTMLOptionElement[] {
 
 async function loadBackbones(): Promise<void> {
   try {
-    installedBackbones = (await api.backbones()).backbones;
+    const r = await api.backbones();
+    installedBackbones = Array.isArray(r.backbones) ? r.backbones : [];
+    serverBuiltins = Array.isArray(r.builtin) ? r.builtin.filter((b): b is string => typeof b === "string") : [];
     const list = document.getElementById("backbones");
     if (list) replace(list, ...backboneOptions());
   } catch {

@@ -10,6 +10,7 @@
 #include "ml/image/fit.h"
 
 #include <torch/csrc/jit/runtime/graph_executor.h>
+#include <fmt/format.h>
 #include <torch/torch.h>
 
 #include <cmath>
@@ -22,10 +23,12 @@ namespace {
 using Clock = std::chrono::steady_clock;
 namespace F = torch::nn::functional;
 
-torch::Tensor augment(torch::Tensor x) {
+torch::Tensor augment(torch::Tensor x, bool with_flip) {
   int64_t b = x.size(0), s = x.size(2);
-  auto flip = (torch::rand({b}) < 0.5).view({b, 1, 1, 1});
-  x = torch::where(flip, x.flip(3), x);
+  if (with_flip) {
+    auto flip = (torch::rand({b}) < 0.5).view({b, 1, 1, 1});
+    x = torch::where(flip, x.flip(3), x);
+  }
   int64_t pad = std::max<int64_t>(2, s / 8);
   auto padded = F::pad(x, F::PadFuncOptions({pad, pad, pad, pad}).mode(torch::kReflect));
   auto offsets = torch::randint(0, 2 * pad + 1, {b, 2}, torch::kLong);
@@ -45,9 +48,9 @@ torch::Tensor augment(torch::Tensor x) {
 }
 
 torch::Tensor batch_input(const Split& split, const torch::Tensor& index, const ImageNorm& norm,
-                          bool with_augment) {
+                          bool with_augment, bool with_flip = true) {
   auto x = split.images.index_select(0, index).to(torch::kFloat);
-  if (with_augment) x = augment(x);
+  if (with_augment) x = augment(x, with_flip);
   // oneDNN's convolutions, batch norm and pooling are faster in NHWC (1.15-1.3x here).
   return normalise(x, norm).contiguous(at::MemoryFormat::ChannelsLast);
 }
@@ -233,7 +236,7 @@ Result<FitResult> fit(torch::jit::Module& model, const Split& train, const Split
       set_learning_rate(optimizer, scheduled_rate(o.learning_rate, step++, warmup, total_steps));
       auto labels = train.labels.index_select(0, index);
       auto logits =
-          model.run_method("logits", batch_input(train, index, norm, o.augment)).toTensor();
+          model.run_method("logits", batch_input(train, index, norm, o.augment, o.flip)).toTensor();
       auto loss = loss_of(logits, labels, o.class_weights);
       optimizer.zero_grad();
       loss.backward();
@@ -292,6 +295,7 @@ Result<FitResult> fit_head(torch::jit::Module& model, const Split& train, const 
   auto extract = feature_extractor(model);
   int64_t total = train.images.size(0) + val.images.size(0), done = 0;
   auto last_report = Clock::now();
+  bool past_deadline = false;
   auto features = [&](const Split& split) {
     torch::NoGradGuard no_grad;  // not InferenceMode: the features feed autograd below
     torch::jit::GraphOptimizerEnabledGuard no_profiling(false);
@@ -299,6 +303,10 @@ Result<FitResult> fit_head(torch::jit::Module& model, const Split& train, const 
     int64_t n = split.images.size(0);
     for (int64_t i = 0; i < n; i += kCachingBatch) {
       if (hooks.should_stop()) return torch::Tensor();
+      if (Clock::now() > o.deadline) {
+        past_deadline = true;
+        return torch::Tensor();
+      }
       auto index = torch::arange(i, std::min(n, i + kCachingBatch), torch::kLong);
       out.push_back(extract(batch_input(split, index, norm, false)).clone());
       done += index.size(0);
@@ -317,8 +325,14 @@ Result<FitResult> fit_head(torch::jit::Module& model, const Split& train, const 
     return torch::cat(out);
   };
   auto caching_start = Clock::now();
-  auto train_f = features(train), val_f = features(val);
+  auto train_f = features(train);
+  auto val_f = train_f.defined() ? features(val) : torch::Tensor();
   double caching_s = std::chrono::duration<double>(Clock::now() - caching_start).count();
+  if (past_deadline) {
+    return fail(ErrorCode::kCancelled, kDeadlineSlug,
+                fmt::format("feature caching reached the deadline after {} of {} images ({:.0f} s)",
+                            done, total, caching_s));
+  }
   if (!train_f.defined() || !val_f.defined()) return cancelled();
   // The head trains on standardised features (each dimension to mean 0, std 1 over the training
   // images), then the scaling is folded into head_w/head_b. Backbones' features come at any
@@ -371,6 +385,33 @@ Result<FitResult> fit_head(torch::jit::Module& model, const Split& train, const 
   head_w.copy_(best[0] / sigma);
   head_b.copy_(best[1] - (best[0] * (mu / sigma)).sum(1));
   return result;
+}
+
+Split take_split(const torch::Tensor& images, const torch::Tensor& labels,
+                 const std::vector<bool>& is_val, bool val) {
+  std::vector<int64_t> index;
+  for (size_t i = 0; i < is_val.size(); ++i) {
+    if (is_val[i] == val) index.push_back(static_cast<int64_t>(i));
+  }
+  auto t = torch::tensor(index, torch::kLong);
+  return {images.index_select(0, t), labels.index_select(0, t)};
+}
+
+torch::Tensor class_weights(const Split& train, int64_t classes) {
+  auto counts = torch::bincount(train.labels, {}, classes).to(torch::kFloat).clamp_min(1);
+  if ((counts.max() / counts.min()).item<double>() <= 1.5) return {};
+  return counts.sum() / (counts * static_cast<double>(classes));
+}
+
+// With the warm-up and cosine schedule tiny_cnn reaches its plateau on the shapes set in 8-12
+// epochs; the early stop on perfect validation accuracy ends easy sets sooner.
+int default_epochs(int64_t samples_per_epoch) {
+  return static_cast<int>(
+      std::clamp<int64_t>(3000 / std::max<int64_t>(1, samples_per_epoch), 8, 30));
+}
+
+int default_batch_size(int64_t train_items) {
+  return static_cast<int>(std::clamp<int64_t>(train_items / 6, 8, 32));
 }
 
 nlohmann::json history_json(const std::vector<EpochStats>& history) {

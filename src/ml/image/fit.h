@@ -31,6 +31,7 @@ struct FitOptions {
   int patience = 6;
   int perfect_patience = 3;  // 0 = never stop early on perfect validation accuracy
   bool augment = true;
+  bool flip = true;  // mirror half the images (part of augment); a mirrored glyph can be another
   // An epoch of a smaller set passes over the training images again (each time augmented
   // differently, in a new order) until it has this many samples: 48 images and 3 epochs were 6-18
   // optimizer steps, which left a network trained from scratch at chance level.
@@ -74,5 +75,20 @@ Result<FitResult> fit_head(torch::jit::Module& model, const Split& train, const 
                            const TrainHooks& hooks);
 
 nlohmann::json history_json(const std::vector<EpochStats>& history);
+
+// The training or validation images of a dataset (is_val[i] == val).
+Split take_split(const torch::Tensor& images, const torch::Tensor& labels,
+                 const std::vector<bool>& is_val, bool val);
+// "Balanced" class weights when the training classes are imbalanced (> 1.5x), else undefined.
+torch::Tensor class_weights(const Split& train, int64_t classes);
+// About 3,000 samples in total (at least 8 and at most 30 epochs).
+int default_epochs(int64_t samples_per_epoch);
+// Small sets get smaller batches: more optimizer steps per pass.
+int default_batch_size(int64_t train_items);
+// A built-in network trained from scratch needs a few thousand samples whatever the set's size:
+// an epoch of a small set repeats its images (each time augmented differently) up to this many.
+inline constexpr int64_t kMinSamplesPerEpoch = 384;
+// fit_head's error slug when feature caching ran past options.deadline.
+inline constexpr const char* kDeadlineSlug = "deadline_reached";
 
 }  // namespace trainbox::ml::image

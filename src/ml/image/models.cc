@@ -11,15 +11,18 @@
 namespace trainbox::ml::image {
 namespace {
 
-// Methods shared by every classifier; a model adds `features`.
-constexpr const char* kCommonMethods = R"TS(
+// Methods shared by every classifier with a linear head; a model adds `features`.
+constexpr const char* kHeadMethods = R"TS(
 def logits(self, x):
     f = torch.dropout(self.features(x), 0.2, self.training)
     return torch.linear(f, self.head_w, self.head_b)
 
 def forward(self, x):
     return torch.softmax(self.logits(x), 1)
+)TS";
 
+// THE RESIZE RULE on raw images, for every image model (needs image_size, mean, std, forward).
+constexpr const char* kRawMethods = R"TS(
 def preprocess(self, images):
     x = images.permute(0, 3, 1, 2).float()
     h = x.size(2)
@@ -58,10 +61,7 @@ torch::Tensor channel_tensor(const std::array<double, 3>& values) {
 }
 
 void register_common(torch::jit::Module& m, const ImageNorm& norm, int features, int classes) {
-  m.register_attribute("training", c10::BoolType::get(), true);
-  m.register_attribute("image_size", c10::IntType::get(), norm.size);
-  m.register_buffer("mean", channel_tensor(norm.mean));
-  m.register_buffer("std", channel_tensor(norm.std));
+  register_input_norm(m, norm);
   m.register_parameter("head_w", torch::randn({classes, features}) * 0.01, false);
   m.register_parameter("head_b", torch::zeros({classes}), false);
 }
@@ -78,6 +78,15 @@ std::string conv_block_source(size_t i, const Layer& layer) {
 }
 
 }  // namespace
+
+void register_input_norm(torch::jit::Module& m, const ImageNorm& norm) {
+  m.register_attribute("training", c10::BoolType::get(), true);
+  m.register_attribute("image_size", c10::IntType::get(), norm.size);
+  m.register_buffer("mean", channel_tensor(norm.mean));
+  m.register_buffer("std", channel_tensor(norm.std));
+}
+
+const char* raw_input_methods() { return kRawMethods; }
 
 torch::jit::Module make_builtin_cnn(const std::string& name, int num_classes, const ImageNorm& norm,
                                     uint64_t seed) {
@@ -102,7 +111,7 @@ torch::jit::Module make_builtin_cnn(const std::string& name, int num_classes, co
   source += name == "cnn_224" ? "    return torch.mean(x, [2, 3])\n"
                               : "    return torch.amax(x, [2, 3])\n";
   register_common(m, norm, layers.back().out, num_classes);
-  m.define(source + kCommonMethods);
+  m.define(source + kHeadMethods + kRawMethods);
   return m;
 }
 
@@ -114,7 +123,7 @@ torch::jit::Module make_backbone_classifier(const Backbone& backbone, int num_cl
   register_common(m, backbone.norm, backbone.feature_dim, num_classes);
   m.define(std::string("def features(self, x):\n"
                        "    return torch.flatten(self.backbone.forward(x), 1)\n") +
-           kCommonMethods);
+           kHeadMethods + kRawMethods);
   return m;
 }
 
@@ -197,6 +206,23 @@ torch::Tensor square_resize(const torch::Tensor& hwc_uint8, int size) {
   auto x = hwc_uint8.permute({2, 0, 1}).unsqueeze(0).to(torch::kFloat);
   x = x.slice(2, top, top + side).slice(3, left, left + side);
   return at::_upsample_bilinear2d_aa(x, {size, size}, false).squeeze(0);
+}
+
+torch::Tensor resize_batch(const torch::Tensor& images, int size) {
+  if (images.size(2) == size && images.size(3) == size) return images;
+  torch::NoGradGuard no_grad;
+  std::vector<torch::Tensor> parts;
+  for (int64_t i = 0; i < images.size(0); i += 256) {
+    auto x = images.slice(0, i, i + 256).to(torch::kFloat);
+    int64_t h = x.size(2), w = x.size(3), side = std::min(h, w);
+    x = x.slice(2, (h - side) / 2, (h - side) / 2 + side).slice(3, (w - side) / 2, (w - side) / 2 + side);
+    parts.push_back(at::_upsample_bilinear2d_aa(x, {size, size}, false)
+                        .round()
+                        .clamp(0, 255)
+                        .to(torch::kUInt8));
+  }
+  if (parts.empty()) return torch::zeros({0, 3, size, size}, torch::kUInt8);
+  return torch::cat(parts);
 }
 
 torch::Tensor normalise(const torch::Tensor& batch_0_255, const ImageNorm& norm) {

@@ -34,6 +34,14 @@ torch::jit::Module make_builtin_cnn(const std::string& name, int num_classes, co
 // Wraps a backbone with a fresh linear head (head_w, head_b).
 torch::jit::Module make_backbone_classifier(const Backbone& backbone, int num_classes,
                                             uint64_t seed);
+// Attributes every image model has: training, image_size, buffers mean and std [1,3,1,1].
+void register_input_norm(torch::jit::Module& m, const ImageNorm& norm);
+// TorchScript `preprocess(images)` and `predict_raw(images)` (uint8 [N,H,W,3] in), for a module
+// with register_input_norm's attributes and a `forward`.
+const char* raw_input_methods();
+// square_resize of a whole uint8 batch [N,3,H,W] to [N,3,size,size] uint8 (rounded), in chunks.
+torch::Tensor resize_batch(const torch::Tensor& images_uint8, int size);
+
 // Loads backbones_dir/name.pt and name.json ({"input_size", "mean", "std", "feature_dim"}).
 // Checks that forward(zeros[1,3,S,S]) gives feature_dim features.
 Result<Backbone> load_backbone(const std::filesystem::path& backbones_dir, const std::string& name);

@@ -65,7 +65,59 @@ void append_feature_hashes(std::string_view text, const FeatureConfig& config,
   }
 }
 
+void append_tfidf_hashes(std::string_view text, const FeatureConfig& config,
+                         std::vector<uint32_t>& words, std::vector<uint32_t>& chars) {
+  std::vector<std::string> tokens = tokenize(text);
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    words.push_back(fnv1a32(kWordTag, tokens[i]));
+    if (i > 0 && config.word_ngrams >= 2) {
+      uint32_t bigram = fnv1a32(kBigramTag, tokens[i - 1]);
+      words.push_back(fnv_update(fnv_update(bigram, " "), tokens[i]));
+    }
+  }
+  if (config.char_min <= 0) return;
+  std::string squeezed;
+  squeezed.reserve(text.size());
+  bool in_space = false;
+  for (char c : text) {
+    auto byte = static_cast<unsigned char>(c);
+    if (byte == ' ' || (byte >= 9 && byte <= 13)) {
+      if (!in_space) squeezed.push_back(' ');
+      in_space = true;
+      continue;
+    }
+    in_space = false;
+    squeezed.push_back(byte >= 'A' && byte <= 'Z' ? static_cast<char>(byte + 32) : c);
+  }
+  std::string_view view(squeezed);
+  for (size_t n = static_cast<size_t>(config.char_min);
+       n <= static_cast<size_t>(config.char_max); ++n) {
+    for (size_t start = 0; start + n <= view.size(); ++start) {
+      chars.push_back(fnv1a32(kCharTag, view.substr(start, n)));
+    }
+  }
+}
+
 std::vector<int64_t> feature_ids(std::string_view text, const FeatureConfig& config) {
+  if (config.scheme == kEnsembleScheme) {
+    std::vector<int64_t> ids;
+    int64_t shift = 0;
+    for (const auto& member : config.members) {
+      for (int64_t id : feature_ids(text, member)) ids.push_back(shift + id);
+      shift += member.buckets;
+    }
+    return ids;
+  }
+  if (config.scheme == kTfidfScheme) {
+    std::vector<uint32_t> words, chars;
+    append_tfidf_hashes(text, config, words, chars);
+    int64_t char_buckets = config.buckets - config.word_buckets;
+    std::vector<int64_t> ids;
+    ids.reserve(words.size() + chars.size());
+    for (uint32_t h : words) ids.push_back(h % config.word_buckets);
+    for (uint32_t h : chars) ids.push_back(config.word_buckets + h % char_buckets);
+    return ids;
+  }
   std::vector<uint32_t> hashes;
   append_feature_hashes(text, config, hashes);
   std::vector<int64_t> ids(hashes.size());
@@ -74,6 +126,44 @@ std::vector<int64_t> feature_ids(std::string_view text, const FeatureConfig& con
 }
 
 nlohmann::json preprocess_json(const FeatureConfig& config) {
+  if (config.scheme == kEnsembleScheme) {
+    auto members = nlohmann::json::array();
+    for (const auto& member : config.members) members.push_back(preprocess_json(member));
+    return {{"kind", "text"},
+            {"scheme", kEnsembleScheme},
+            {"model", "average of the members' probabilities"},
+            {"members", members},
+            {"buckets", config.buckets},
+            {"id", "member k's ids (its own rule) + the buckets of members 0..k-1, members in order"},
+            {"output", "softmax probabilities over classes.json (mean of the members')"}};
+  }
+  if (config.scheme == kTfidfScheme) {
+    return {
+        {"kind", "text"},
+        {"scheme", kTfidfScheme},
+        {"model", "linear model (multinomial logistic regression) on TF-IDF features"},
+        {"input", "UTF-8 bytes of the text"},
+        {"lowercase", "ASCII only: bytes A-Z become a-z, all other bytes unchanged"},
+        {"tokens",
+         "maximal runs of ASCII letters/digits and bytes >= 0x80; ASCII spaces, controls and "
+         "punctuation separate tokens"},
+        {"word_ngrams", {1, config.word_ngrams}},
+        {"word_buckets", config.word_buckets},
+        {"char_ngrams", {config.char_min, config.char_max}},
+        {"char_ngrams_of",
+         "the whole lowercased text with each run of ASCII whitespace replaced by one space "
+         "(byte n-grams)"},
+        {"hash", "fnv1a32 over tag byte (1 word, 2 bigram joined by ' ', 3 char n-gram) + bytes"},
+        {"id", "word/bigram: hash % word_buckets; char n-gram: word_buckets + hash % "
+               "(buckets - word_buckets)"},
+        {"buckets", config.buckets},
+        {"weighting",
+         "per text and id: (1 + ln count) * idf[id]; L2-normalised separately over word ids "
+         "and over char ids; idf = ln((1 + n) / (1 + df)) + 1 on the training texts, 0 for ids "
+         "never seen in training"},
+        {"output", "softmax probabilities over classes.json"},
+    };
+  }
   return {
       {"kind", "text"},
       {"input", "UTF-8 bytes of the text"},
@@ -100,7 +190,29 @@ Result<FeatureConfig> feature_config_from_json(const nlohmann::json& preprocess)
       return fail(ErrorCode::kInvalidArgument, "bundle_not_text", "the bundle is not a text model");
     }
     FeatureConfig config;
+    config.scheme = preprocess.value("scheme", std::string(kHashedNgrams));
+    if (config.scheme == kEnsembleScheme) {
+      config.buckets = 0;
+      for (const auto& member_json : preprocess.at("members")) {
+        auto member = feature_config_from_json(member_json);
+        if (!member) return fail(member.error());
+        if (member->scheme == kEnsembleScheme) throw std::invalid_argument("nested ensemble");
+        config.buckets += member->buckets;
+        config.members.push_back(std::move(*member));
+      }
+      if (config.members.empty()) throw std::invalid_argument("an ensemble needs members");
+      return config;
+    }
+    if (config.scheme != kHashedNgrams && config.scheme != kTfidfScheme) {
+      throw std::invalid_argument("unknown scheme " + config.scheme);
+    }
     config.buckets = preprocess.at("buckets").get<int64_t>();
+    if (config.scheme == kTfidfScheme) {
+      config.word_buckets = preprocess.at("word_buckets").get<int64_t>();
+      if (config.word_buckets <= 0 || config.word_buckets >= config.buckets) {
+        throw std::invalid_argument("word_buckets must be in (0, buckets)");
+      }
+    }
     config.word_ngrams = preprocess.at("word_ngrams").at(1).get<int>();
     config.char_min = preprocess.at("char_ngrams").at(0).get<int>();
     config.char_max = preprocess.at("char_ngrams").at(1).get<int>();

@@ -14,6 +14,7 @@
 // Torch-free. Thread-safe (pure functions).
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -23,8 +24,21 @@
 
 namespace trainbox::ml::text {
 
+// Second scheme, "tfidf" (the TF-IDF linear model): word unigrams and bigrams as above, hashed
+// into [0, word_buckets); then character n-grams (n = char_min..char_max) over the whole
+// lowercased text with every run of ASCII whitespace collapsed to one space (scikit-learn's
+// "char" analyser, over bytes), hashed with tag 3 into [word_buckets, buckets).
+inline constexpr const char* kHashedNgrams = "hashed_ngrams";
+inline constexpr const char* kTfidfScheme = "tfidf";
+// Third scheme, "ensemble": the ids of each member model's scheme in turn, member k's shifted by
+// the buckets of the members before it (so one id list carries every member's features).
+inline constexpr const char* kEnsembleScheme = "ensemble";
+
 struct FeatureConfig {
+  std::string scheme = kHashedNgrams;
   int64_t buckets = 1 << 18;
+  int64_t word_buckets = 0;  // tfidf only: ids below are words/bigrams, the rest char n-grams
+  std::vector<FeatureConfig> members;  // ensemble only; buckets = the sum of theirs
   int word_ngrams = 2;  // 1 = words only, 2 = words + bigrams
   int char_min = 3;     // 0 disables character n-grams
   int char_max = 5;
@@ -39,7 +53,11 @@ std::vector<std::string> tokenize(std::string_view text);
 void append_feature_hashes(std::string_view text, const FeatureConfig& config,
                            std::vector<uint32_t>& out);
 
-// Feature ids (hash % buckets) of `text`.
+// tfidf scheme: raw 32-bit hashes of the word/bigram features and of the char n-grams.
+void append_tfidf_hashes(std::string_view text, const FeatureConfig& config,
+                         std::vector<uint32_t>& words, std::vector<uint32_t>& chars);
+
+// Feature ids of `text` under config.scheme (hash % buckets; tfidf: see above).
 std::vector<int64_t> feature_ids(std::string_view text, const FeatureConfig& config);
 
 // preprocess.json for the text model, and back.

@@ -24,14 +24,7 @@ uint32_t tag_state(uint8_t tag) { return (kFnvOffset ^ tag) * kFnvPrime; }
 // Methods of the model. Placeholders: {B} buckets, {W} word n-grams, {C0}/{C1} char n-gram
 // range, {H1}/{H2}/{H3} the FNV state after each tag byte. Byte semantics: in TorchScript, len()
 // and indexing of str are over UTF-8 bytes, and ord() of one byte is 0..255.
-constexpr const char* kModelSource = R"TS(
-def logits(self, ids: Tensor, offsets: Tensor) -> Tensor:
-    pooled = torch.embedding_bag(self.embedding, ids, offsets, False, 1, True, None, False)[0]
-    return torch.addmm(self.head_bias, pooled, self.head_weight.t())
-
-def forward(self, ids: Tensor, offsets: Tensor) -> Tensor:
-    return torch.softmax(self.logits(ids, offsets), 1)
-
+constexpr const char* kTokenizerSource = R"TS(
 def fnv(self, h: int, data: List[int], start: int, end: int) -> int:
     for k in range(start, end):
         h = ((h ^ data[k]) * 16777619) & 4294967295
@@ -52,6 +45,16 @@ def tokenize(self, text: str) -> List[List[int]]:
     if len(current) > 0:
         tokens.append(current)
     return tokens
+
+)TS";
+
+constexpr const char* kModelSource = R"TS(
+def logits(self, ids: Tensor, offsets: Tensor) -> Tensor:
+    pooled = torch.embedding_bag(self.embedding, ids, offsets, False, 1, True, None, False)[0]
+    return torch.addmm(self.head_bias, pooled, self.head_weight.t())
+
+def forward(self, ids: Tensor, offsets: Tensor) -> Tensor:
+    return torch.softmax(self.logits(ids, offsets), 1)
 
 def featurize(self, text: str) -> List[int]:
     ids: List[int] = []
@@ -81,7 +84,7 @@ def predict_texts(self, texts: List[str]) -> Tensor:
 )TS";
 
 std::string model_source(const FeatureConfig& config) {
-  return fmt::format(fmt::runtime(kModelSource), fmt::arg("B", config.buckets),
+  return std::string(kTokenizerSource) + fmt::format(fmt::runtime(kModelSource), fmt::arg("B", config.buckets),
                      fmt::arg("W", config.word_ngrams), fmt::arg("C0", config.char_min),
                      fmt::arg("C1", config.char_max), fmt::arg("H1", tag_state(1)),
                      fmt::arg("H2", tag_state(2)), fmt::arg("H3", tag_state(3)));
@@ -146,6 +149,8 @@ Result<nlohmann::json> read_json(const std::filesystem::path& path) {
 }
 
 }  // namespace
+
+const char* tokenizer_torchscript() { return kTokenizerSource; }
 
 torch::jit::Module make_text_model(const FeatureConfig& config,
                                    const std::vector<std::string>& classes, int64_t dim) {

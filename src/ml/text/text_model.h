@@ -22,6 +22,9 @@ namespace trainbox::ml::text {
 torch::jit::Module make_text_model(const FeatureConfig& config,
                                    const std::vector<std::string>& classes, int64_t dim);
 
+// TorchScript methods `fnv(h, data, start, end)` and `tokenize(text)`, shared by the text models.
+const char* tokenizer_torchscript();
+
 struct FeatureBatch {
   torch::Tensor ids;      // int64 [total features]
   torch::Tensor offsets;  // int64 [batch]

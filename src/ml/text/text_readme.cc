@@ -7,8 +7,7 @@ namespace {
 
 constexpr const char* kTemplate = R"MD(# trainbox text classifier
 
-A fastText-style classifier trained by trainbox: hashed word unigrams, word bigrams and character
-{c0}-{c1}-grams, averaged in an embedding bag ({buckets} buckets), then a linear layer and softmax.
+{description}
 Validation accuracy: {accuracy:.4f}. Classes ({count}): {classes}.
 
 | file | content |
@@ -32,6 +31,8 @@ Tokenisation (over UTF-8 bytes): ASCII letters are lowercased, other bytes kept;
 maximal runs of ASCII letters/digits and bytes >= 0x80. Per token: the word, the bigram with the
 previous token (joined by a space), and the byte n-grams of `<token>`; each hashed with 32-bit
 FNV-1a over a tag byte (1 word, 2 bigram, 3 n-gram) followed by the bytes, modulo the buckets.
+(`preprocess.json` states the exact rule of this model, including where character n-grams come
+from and how ids are weighted.)
 
 ## Python
 
@@ -79,8 +80,20 @@ std::string text_bundle_readme(const std::vector<std::string>& classes,
                                  classes.begin() + std::min(classes.size(), kListed));
   std::string listed = fmt::format("{}{}", fmt::join(shown, ", "),
                                    classes.size() > kListed ? ", ..." : "");
-  return fmt::format(fmt::runtime(kTemplate), fmt::arg("c0", config.char_min),
-                     fmt::arg("c1", config.char_max), fmt::arg("buckets", config.buckets),
+  std::string description =
+      config.scheme == kTfidfScheme
+          ? fmt::format(
+                "A TF-IDF linear classifier trained by trainbox: hashed word unigrams and bigrams "
+                "and character\n{}-{}-grams of the whole text ({} buckets), weighted by sublinear "
+                "tf x idf and L2-normalised,\nthen multinomial logistic regression and softmax "
+                "(see preprocess.json for the exact rule).",
+                config.char_min, config.char_max, config.buckets)
+          : fmt::format(
+                "A fastText-style classifier trained by trainbox: hashed word unigrams, word "
+                "bigrams and character\n{}-{}-grams, averaged in an embedding bag ({} buckets), "
+                "then a linear layer and softmax.",
+                config.char_min, config.char_max, config.buckets);
+  return fmt::format(fmt::runtime(kTemplate), fmt::arg("description", description),
                      fmt::arg("accuracy", val_accuracy), fmt::arg("count", classes.size()),
                      fmt::arg("classes", listed),
                      fmt::arg("first", classes.empty() ? "" : classes.front()));

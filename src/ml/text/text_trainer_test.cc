@@ -101,9 +101,30 @@ TEST_F(TrainedText, ReachesHighValidationAccuracyWithFullMetrics) {
   EXPECT_EQ(metrics["per_class"].size(), 4u);
   EXPECT_EQ(metrics["per_class"]["food"]["support"], 16);
   EXPECT_EQ(metrics["confusion_matrix"].size(), 4u);
-  ASSERT_FALSE(metrics["history"].empty());
-  for (const char* key : {"epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy"}) {
-    EXPECT_TRUE(metrics["history"][0].contains(key)) << key;
+  // Both candidates and their average ran and were scored; the kept one is the recorded
+  // architecture (an ensemble keeps its members too).
+  const auto& board = metrics["leaderboard"];
+  ASSERT_EQ(board.size(), 3u) << board.dump();
+  EXPECT_EQ(board[0]["candidate"], "tfidf_linear");
+  EXPECT_EQ(board[1]["candidate"], "embedding");
+  EXPECT_EQ(board[2]["candidate"], "ensemble(tfidf_linear+embedding)");
+  std::string architecture = metrics["model"]["architecture"];
+  int kept = 0;
+  for (const auto& row : board) {
+    EXPECT_TRUE(row["val_accuracy"].is_number()) << row.dump();
+    if (row["kept"].get<bool>()) ++kept;
+    if (row["candidate"] == architecture) {
+      EXPECT_TRUE(row["kept"].get<bool>());
+      EXPECT_DOUBLE_EQ(row["val_accuracy"].get<double>(), metrics["val_accuracy"].get<double>());
+    }
+  }
+  EXPECT_EQ(kept, architecture.rfind("ensemble", 0) == 0 ? 3 : 1) << board.dump();
+  // Per-epoch curves exist when the kept model trains by epochs.
+  if (metrics["model"]["architecture"] == "embedding") {
+    ASSERT_FALSE(metrics["history"].empty());
+    for (const char* key : {"epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy"}) {
+      EXPECT_TRUE(metrics["history"][0].contains(key)) << key;
+    }
   }
   EXPECT_EQ(summary_->classes, (std::vector<std::string>{"food", "sports", "tech", "weather"}));
   EXPECT_EQ(summary_->num_items, 320);
@@ -208,6 +229,14 @@ TEST(TextTrainer, SameSeedGivesSameHistory) {
   auto second = train_text(request, {});
   ASSERT_TRUE(first && second);
   EXPECT_EQ(first->metrics["history"].dump(), second->metrics["history"].dump());
+  const auto& a = first->metrics["leaderboard"];
+  const auto& b = second->metrics["leaderboard"];
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i]["val_accuracy"], b[i]["val_accuracy"]);
+    EXPECT_EQ(a[i]["val_loss"], b[i]["val_loss"]);
+    EXPECT_EQ(a[i]["kept"], b[i]["kept"]);
+  }
 }
 
 TEST(TextTrainer, DatasetRefusalComesBackAsError) {

@@ -57,10 +57,12 @@ export async function newPage(browser, { width = 1280, height = 900 } = {}) {
   return { context, page, problems };
 }
 
-export async function shot(page, name, { fullPage = true, doc = null } = {}) {
+/** A screenshot of the page, or of one element when `element` (a locator) is given. */
+export async function shot(page, name, { fullPage = true, doc = null, element = null } = {}) {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   const file = path.join(ARTIFACTS, `${name}.png`);
-  await page.screenshot({ path: file, fullPage });
+  if (element) await element.screenshot({ path: file });
+  else await page.screenshot({ path: file, fullPage });
   if (doc && process.env.TRAINBOX_UPDATE_DOC_SCREENSHOTS === "1") {
     fs.mkdirSync(DOC_SHOTS, { recursive: true });
     fs.copyFileSync(file, path.join(DOC_SHOTS, `${doc}.png`));

@@ -1,0 +1,64 @@
+#include "ml/text/text_ensemble.h"
+
+#include <fmt/format.h>
+
+namespace trainbox::ml::text {
+namespace {
+
+constexpr const char* kSplitSource = R"TS(
+def member_ids(self, ids: Tensor, offsets: Tensor, lo: int, hi: int) -> Tuple[Tensor, Tensor]:
+    n = ids.size(0)
+    b = offsets.size(0)
+    ends = torch.cat([offsets[1:], torch.tensor([n], dtype=4)])
+    doc = torch.repeat_interleave(torch.arange(b), ends - offsets)
+    mask = (ids >= lo) & (ids < hi)
+    counts = torch.bincount(doc[mask], None, b)
+    starts = torch.cat([torch.zeros([1], dtype=4), torch.cumsum(counts, 0)[:-1]])
+    return ids[mask] - lo, starts
+
+def predict_texts(self, texts: List[str]) -> Tensor:
+    ids: List[int] = []
+    offsets: List[int] = []
+    for text in texts:
+        offsets.append(len(ids))
+        ids.extend(self.featurize(text))
+    return self.forward(torch.tensor(ids, dtype=4), torch.tensor(offsets, dtype=4))  # 4: int64
+)TS";
+
+}  // namespace
+
+torch::jit::Module make_text_ensemble(const std::vector<TextMember>& members,
+                                      const std::vector<std::string>& classes,
+                                      FeatureConfig& config) {
+  config = FeatureConfig();
+  config.scheme = kEnsembleScheme;
+  config.buckets = 0;
+  torch::jit::Module m("TrainboxTextEnsemble");
+  c10::List<std::string> names;
+  for (const auto& name : classes) names.push_back(name);
+  m.register_attribute("classes", c10::ListType::ofStrings(), names);
+  std::string featurize = "def featurize(self, text: str) -> List[int]:\n    ids: List[int] = []\n";
+  std::string forward = "def forward(self, ids: Tensor, offsets: Tensor) -> Tensor:\n";
+  for (size_t i = 0; i < members.size(); ++i) {
+    int64_t lo = config.buckets, hi = lo + members[i].config.buckets;
+    auto member = members[i].model.clone();
+    member.eval();
+    m.register_module(fmt::format("m{}", i), member);
+    featurize +=
+        fmt::format("    for i in self.m{}.featurize(text):\n        ids.append(i + {})\n", i, lo);
+    forward += fmt::format(
+        "    i{0}, o{0} = self.member_ids(ids, offsets, {1}, {2})\n"
+        "    p{0} = self.m{0}.forward(i{0}, o{0})\n",
+        i, lo, hi);
+    config.buckets = hi;
+    config.members.push_back(members[i].config);
+  }
+  featurize += "    return ids\n\n";
+  forward += "    return (p0";
+  for (size_t i = 1; i < members.size(); ++i) forward += fmt::format(" + p{}", i);
+  forward += fmt::format(") / {}.0\n\n", members.size());
+  m.define(featurize + forward + kSplitSource);
+  return m;
+}
+
+}  // namespace trainbox::ml::text
