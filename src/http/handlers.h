@@ -29,6 +29,7 @@ void handle_task_events(HttpContext& ctx, const httplib::Request& req, httplib::
 void handle_predict(HttpContext& ctx, const httplib::Request& req, httplib::Response& res,
                     const Reader& reader);
 void handle_get_model(HttpContext& ctx, const httplib::Request& req, httplib::Response& res);
+void handle_get_validation(HttpContext& ctx, const httplib::Request& req, httplib::Response& res);
 void handle_cancel_task(HttpContext& ctx, const httplib::Request& req, httplib::Response& res,
                         const Reader& reader);
 void handle_delete_task(HttpContext& ctx, const httplib::Request& req, httplib::Response& res);

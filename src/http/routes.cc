@@ -18,6 +18,8 @@ const std::vector<Route>& routes() {
        ReaderHandler(handle_predict)},
       {"GET", "/api/v1/tasks/" + kId + "/model", "/api/v1/tasks/{id}/model",
        PlainHandler(handle_get_model)},
+      {"GET", "/api/v1/tasks/" + kId + "/validation", "/api/v1/tasks/{id}/validation",
+       PlainHandler(handle_get_validation)},
       {"POST", "/api/v1/tasks/" + kId + "/cancel", "/api/v1/tasks/{id}/cancel",
        ReaderHandler(handle_cancel_task)},
   };

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "ml/bundle/bundle.h"
 #include "ml/options.h"
 #include "service/dataset_kind.h"
 #include "util/fs.h"
@@ -167,6 +168,45 @@ Result<std::string> TaskService::model_bundle(std::string_view id) {
                 fmt::format("the model file of task {} is missing from storage", id));
   }
   return bytes;
+}
+
+Result<std::string> TaskService::validation_items(std::string_view id) {
+  auto task = get(id);
+  if (!task) return fail(task.error());
+  if (task->status != TaskStatus::kCompleted) {
+    return fail(ErrorCode::kConflict, "task_not_completed",
+                fmt::format("task {} is {}; its validation items are ready once it is COMPLETED",
+                            id, core::to_string(task->status)));
+  }
+  // A bundle never changes once its task is COMPLETED; unpacking it is the one reader of its
+  // entries that ml offers (no entry name can reach outside the folder).
+  TempDir dir(config_.scratch_dir / "validation", task->id);
+  if (auto blob = blobs_.get_file(task->model_key, dir.path() / "bundle.zip"); !blob) {
+    if (blob.error().code != ErrorCode::kNotFound) return fail(blob.error());
+    return fail(ErrorCode::kConflict, "model_artifact_unavailable",
+                fmt::format("the model file of task {} is missing from storage", id));
+  }
+  auto unpacked = ml::unpack_bundle(dir.path() / "bundle.zip", dir.path() / "unpacked");
+  if (!unpacked) {
+    return fail(ErrorCode::kConflict, "model_artifact_unavailable",
+                fmt::format("the model of task {} cannot be read: {}", id,
+                            unpacked.error().message));
+  }
+  fsys::path file = *unpacked / "validation.json";
+  std::error_code ec;
+  if (!fsys::is_regular_file(file, ec)) {
+    return fail(ErrorCode::kNotFound, "validation_unavailable",
+                fmt::format("the model of task {} was saved without its validation items (trained "
+                            "before they were kept); train it again to see them",
+                            id));
+  }
+  auto text = read_file(file);
+  if (!text) return fail(text.error());
+  if (!nlohmann::json::accept(*text)) {
+    return fail(ErrorCode::kInternal, "validation_corrupt",
+                fmt::format("the validation items of task {} are not valid JSON", id));
+  }
+  return text;
 }
 
 Result<std::shared_ptr<ml::Predictor>> TaskService::load_predictor(const std::string& id) {

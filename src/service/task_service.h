@@ -45,6 +45,10 @@ class TaskService {
   Result<core::Task> cancel(std::string_view id);
   Status remove(std::string_view id);
   Result<std::string> model_bundle(std::string_view id);  // the bundle zip's bytes
+  // The bundle's validation.json (the validation items behind metrics.confusion_matrix), as
+  // stored: 404 "validation_unavailable" for a bundle without one (written before it existed),
+  // 409 "task_not_completed" before COMPLETED.
+  Result<std::string> validation_items(std::string_view id);
   Result<std::vector<ml::Prediction>> predict_images(std::string_view id,
                                                      const std::vector<std::string>& files,
                                                      int top_k);

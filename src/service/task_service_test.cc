@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "ml/bundle/bundle.h"
 #include "storage/memory_blob_store.h"
 #include "queue/local_job_queue.h"
 #include "util/fs.h"
@@ -156,6 +157,51 @@ TEST_F(TaskServiceTest, ModelAndPredictNeedACompletedTaskOfTheRightKind) {
   EXPECT_EQ(service_->predict_images(task.id, {}, 3).error().slug, "no_inputs");
   std::vector<std::string> many(65, "x");
   EXPECT_EQ(service_->predict_images(task.id, many, 3).error().code, ErrorCode::kPayloadTooLarge);
+}
+
+TEST_F(TaskServiceTest, ValidationItemsComeFromTheBundleOfACompletedTask) {
+  // A bundle as train() writes it (the model file's bytes do not matter here), with and without
+  // validation.json.
+  auto complete_with = [&](const nlohmann::json& validation) {
+    core::Task task = create_zip_task();
+    EXPECT_EQ(queue_->pop(std::chrono::milliseconds(10)).value().value_or(""), task.id);
+    EXPECT_TRUE(service_->claim(task.id).value());
+    ml::BundleContents contents;
+    contents.model_pt = scratch_.path() / "model.pt";
+    EXPECT_TRUE(write_file_atomic(contents.model_pt, "not really torchscript"));
+    contents.classes = ml::class_map_json({"cat", "dog"});
+    contents.preprocess = {{"kind", "image"}};
+    contents.metrics = {{"confusion_matrix", {{1, 0}, {0, 1}}}};
+    contents.readme = "# model";
+    contents.validation = validation;
+    fsys::path zip = scratch_.path() / (task.id + ".zip");
+    EXPECT_TRUE(ml::write_bundle(contents, zip));
+    EXPECT_TRUE(service_->complete(task.id, zip, contents.metrics));
+    return task;
+  };
+  nlohmann::json validation = {
+      {"kind", "image"},
+      {"classes", {"cat", "dog"}},
+      {"items",
+       {{{"index", 0}, {"label", 0}, {"predicted", 0}, {"score", 0.9}, {"name", "cat/1.png"}},
+        {{"index", 1}, {"label", 1}, {"predicted", 1}, {"score", 0.8}, {"name", "dog/<b>.png"}}}},
+      {"truncated", false}};
+  core::Task with = complete_with(validation);
+  auto text = service_->validation_items(with.id);
+  ASSERT_TRUE(text) << text.error().message;
+  EXPECT_EQ(nlohmann::json::parse(*text), validation);
+  EXPECT_TRUE(fsys::is_empty(scratch_.path() / "validation"));  // nothing left behind
+
+  core::Task without = complete_with(nullptr);
+  auto missing = service_->validation_items(without.id);
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(missing.error().slug, "validation_unavailable");
+
+  core::Task queued = create_zip_task();
+  EXPECT_EQ(service_->validation_items(queued.id).error().slug, "task_not_completed");
+  EXPECT_EQ(service_->validation_items("0123456789abcdef0123456789abcdef").error().code,
+            ErrorCode::kNotFound);
 }
 
 TEST_F(TaskServiceTest, InvalidIdsAreNotFoundWithoutTouchingTheStore) {

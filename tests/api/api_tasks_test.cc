@@ -1,8 +1,9 @@
 // A task's life over HTTP: create, follow (GET and event stream), list, predict, download,
-// cancel, delete.
+// the validation items behind the confusion matrix, cancel, delete.
 
 #include <thread>
 
+#include "bench/sentences.h"
 #include "tests/api/api_fixture.h"
 
 namespace trainbox::testing {
@@ -189,6 +190,142 @@ TEST_F(ApiTasksTest, HealthAndStatusStayFastWhileTraining) {
   EXPECT_LT(millis[millis.size() / 2], 100.0);
   EXPECT_LT(millis.back(), 1000.0);
   ASSERT_EQ(client_->Post("/api/v1/tasks/" + id + "/cancel", "", "text/plain")->status, 202);
+}
+
+std::string base64_decode(std::string_view text) {
+  auto value = [](char c) -> int {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+  };
+  std::string out;
+  uint32_t bits = 0;
+  int count = 0;
+  for (char c : text) {
+    if (c == '=') break;
+    int v = value(c);
+    if (v < 0) return {};
+    bits = (bits << 6) | static_cast<uint32_t>(v);
+    if ((count += 6) >= 8) {
+      count -= 8;
+      out.push_back(static_cast<char>((bits >> count) & 0xff));
+    }
+  }
+  return out;
+}
+
+uint32_t big_endian32(const std::string& bytes, size_t at) {
+  uint32_t v = 0;
+  for (size_t i = 0; i < 4; ++i) v = (v << 8) | static_cast<unsigned char>(bytes[at + i]);
+  return v;
+}
+
+// GET /validation of a COMPLETED task: the items agree with the task's confusion matrix, cell by
+// cell, and each carries what the page shows (a <= 64 px PNG thumbnail, or the text).
+void check_validation(httplib::Client& client, const nlohmann::json& task) {
+  std::string id = task["id"];
+  auto res = client.Get("/api/v1/tasks/" + id + "/validation");
+  EXPECT_TRUE(res);
+  if (!res) return;
+  EXPECT_EQ(res->status, 200) << res->body.substr(0, 500);
+  EXPECT_EQ(res->get_header_value("Content-Type"), "application/json");
+  EXPECT_EQ(res->get_header_value("X-Content-Type-Options"), "nosniff");
+  auto validation = nlohmann::json::parse(res->body, nullptr, false);
+  EXPECT_TRUE(validation.is_object()) << res->body.substr(0, 500);
+  if (!validation.is_object()) return;
+  EXPECT_EQ(validation["kind"], task["kind"]);
+  EXPECT_EQ(validation["classes"], task["classes"]);
+  const auto& matrix = task["metrics"]["confusion_matrix"];
+  size_t n = task["classes"].size();
+  EXPECT_EQ(matrix.size(), n);
+  std::vector<std::vector<int>> counts(n, std::vector<int>(n, 0));
+  int total = 0;
+  for (const auto& row : matrix) {
+    for (const auto& v : row) total += v.get<int>();
+  }
+  const auto& items = validation["items"];
+  EXPECT_TRUE(items.is_array());
+  EXPECT_FALSE(items.empty());
+  bool image = task["kind"] == "image";
+  for (const auto& item : items) {
+    int label = item.value("label", -1), predicted = item.value("predicted", -1);
+    EXPECT_TRUE(label >= 0 && label < static_cast<int>(n)) << item.dump();
+    EXPECT_TRUE(predicted >= 0 && predicted < static_cast<int>(n)) << item.dump();
+    if (label < 0 || predicted < 0 || label >= static_cast<int>(n) ||
+        predicted >= static_cast<int>(n)) {
+      continue;
+    }
+    ++counts[label][predicted];
+    double score = item.value("score", -1.0);
+    EXPECT_GE(score, 0.0);
+    EXPECT_LE(score, 1.0 + 1e-6);
+    const auto& top = item["top"];
+    EXPECT_TRUE(top.is_array() && !top.empty() && top.size() <= 3) << item["top"].dump();
+    if (top.is_array() && !top.empty()) {
+      EXPECT_NEAR(top[0]["score"].get<double>(), score, 1e-4) << item["top"].dump();
+      if (top[0]["label"] != task["classes"][predicted]) {  // only a tie may put another first
+        EXPECT_NEAR(top[0]["score"].get<double>(), score, 1e-9) << item["top"].dump();
+      }
+    }
+    if (image) {
+      EXPECT_FALSE(item.value("name", "").empty()) << item.dump();
+      std::string thumbnail = item.value("thumbnail", "");
+      const std::string prefix = "data:image/png;base64,";
+      ASSERT_TRUE(thumbnail.starts_with(prefix)) << thumbnail.substr(0, 40);
+      std::string png = base64_decode(std::string_view(thumbnail).substr(prefix.size()));
+      ASSERT_GE(png.size(), 24u);
+      EXPECT_EQ(png.substr(1, 3), "PNG");
+      EXPECT_LE(big_endian32(png, 16), 64u);  // IHDR width
+      EXPECT_LE(big_endian32(png, 20), 64u);  // IHDR height
+    } else {
+      ASSERT_TRUE(item.contains("text") && item["text"].is_string()) << item.dump();
+      std::string text = item["text"];
+      EXPECT_FALSE(text.empty());
+      EXPECT_LE(text.size(), 300u * 4);  // at most 300 characters of UTF-8
+      EXPECT_FALSE(item.contains("thumbnail"));
+    }
+  }
+  if (validation.value("truncated", false)) {
+    EXPECT_LT(static_cast<int>(items.size()), total);
+    for (size_t r = 0; r < n; ++r) {
+      for (size_t c = 0; c < n; ++c) EXPECT_LE(counts[r][c], matrix[r][c].get<int>());
+    }
+  } else {
+    EXPECT_EQ(static_cast<int>(items.size()), total);
+    for (size_t r = 0; r < n; ++r) {
+      for (size_t c = 0; c < n; ++c) {
+        EXPECT_EQ(counts[r][c], matrix[r][c].get<int>()) << "cell " << r << "," << c;
+      }
+    }
+  }
+}
+
+TEST_F(ApiTasksTest, ValidationItemsAddUpToTheConfusionMatrix) {
+  nlohmann::json image = create_ok(R"({"epochs": 2, "seed": 5})");
+  std::string image_id = image["id"];
+  // Checked at once: training takes seconds, so the task is still QUEUED or RUNNING.
+  expect_error(client_->Get("/api/v1/tasks/" + image_id + "/validation"), 409,
+               "task_not_completed");
+  auto text = create_task(*client_, "topics.csv", bench::sentences_csv(3, 30));
+  ASSERT_TRUE(text);
+  ASSERT_EQ(text->status, 202) << text->body;
+  std::string text_id = nlohmann::json::parse(text->body)["id"];
+
+  nlohmann::json image_done = wait_status(image_id, "COMPLETED");
+  ASSERT_EQ(image_done["status"], "COMPLETED") << image_done.dump(2);
+  check_validation(*client_, image_done);
+  nlohmann::json text_done = wait_status(text_id, "COMPLETED");
+  ASSERT_EQ(text_done["status"], "COMPLETED") << text_done.dump(2);
+  check_validation(*client_, text_done);
+
+  expect_error(client_->Get("/api/v1/tasks/0123456789abcdef0123456789abcdef/validation"), 404,
+               "task_not_found");
+  expect_error(client_->Get("/api/v1/tasks/not-an-id/validation"), 404, "task_not_found");
+  expect_error(client_->Post("/api/v1/tasks/" + image_id + "/validation", "", "text/plain"), 405,
+               "method_not_allowed");
 }
 
 }  // namespace

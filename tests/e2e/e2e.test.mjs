@@ -1,7 +1,7 @@
 // End-to-end through the real server (TRAINBOX_URL, started by scripts/run_browser_tests.sh):
 // pick a generated folder, train, follow it live, see the evaluation and the model search's
-// leaderboard, predict a file, download the bundle; and upload a broken archive and see the error
-// in words.
+// leaderboard, open a confusion-matrix cell's validation items, predict a file, download the
+// bundle; and upload a broken archive and see the error in words.
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
@@ -66,6 +66,64 @@ async function checkLeaderboard(page, taskId, { minRows = 2 } = {}) {
   }
   console.log(`  leaderboard: ${count} rows, kept ${kept.join(", ")} (history: ${history.length} epochs)`);
   return { task, architecture };
+}
+
+/**
+ * Clicks a non-zero diagonal cell of the confusion matrix: the panel lists exactly the validation
+ * items of that cell (as many as the count), each with a decoded thumbnail (image) or its text,
+ * and one GET /validation serves every cell.
+ */
+async function checkCellItems(page, taskId, { kind, textPattern = null, shotName = null }) {
+  const task = await getTask(taskId);
+  const matrix = task.metrics.confusion_matrix;
+  const res = await fetch(`${BASE}api/v1/tasks/${encodeURIComponent(taskId)}/validation`);
+  assert.equal(res.status, 200, `GET /tasks/${taskId}/validation`);
+  assert.equal(res.headers.get("x-content-type-options"), "nosniff");
+  const validation = await res.json();
+  assert.equal(validation.kind, kind);
+  const row = matrix.findIndex((r, i) => Number(r[i]) > 0);
+  assert.ok(row >= 0, `a non-zero diagonal cell in ${JSON.stringify(matrix)}`);
+  const count = matrix[row][row];
+  const inCell = validation.items.filter((i) => i.label === row && i.predicted === row).length;
+  if (!validation.truncated) assert.equal(inCell, count, "validation items of the cell = its count");
+  const requests = [];
+  const onRequest = (r) => {
+    if (/\/validation$/.test(new URL(r.url()).pathname)) requests.push(r.url());
+  };
+  page.on("request", onRequest);
+  const cell = page.locator(`[data-testid="cm-cell"][data-row="${row}"][data-col="${row}"]`);
+  assert.equal((await cell.textContent()).trim(), String(count));
+  await cell.click();
+  await page.waitForSelector('[data-testid="cell-items"] [data-testid="cell-item"]', { timeout: 30_000 });
+  const items = page.locator('[data-testid="cell-items"] [data-testid="cell-item"]');
+  assert.equal(await items.count(), inCell, `the panel lists ${inCell} items`);
+  assert.equal(await cell.getAttribute("aria-pressed"), "true");
+  const className = task.classes[row];
+  for (const text of await items.allTextContents()) assert.ok(text.includes(`True: ${className} · predicted: ${className}`), text);
+  if (kind === "image") {
+    const images = page.locator('[data-testid="cell-items"] [data-testid="cell-item-image"]');
+    assert.equal(await images.count(), inCell, "one thumbnail per item");
+    const decoded = await images.evaluateAll((els) => els.map((img) => img.src.startsWith("data:image/png;base64,") && img.complete && img.naturalWidth > 0 && img.naturalWidth <= 64));
+    assert.ok(decoded.every(Boolean), `thumbnails decode as <= 64 px PNGs: ${decoded}`);
+  } else {
+    const texts = await page.locator('[data-testid="cell-items"] [data-testid="cell-item-text"]').allTextContents();
+    assert.equal(texts.length, inCell, "one text per item");
+    for (const t of texts) assert.ok(t.length > 0 && (!textPattern || textPattern.test(t)), `item text: ${t}`);
+    assert.equal(await page.locator('[data-testid="cell-items"] img').count(), 0);
+  }
+  if (shotName) await shot(page, shotName, { element: page.locator(".heatmap-block") });
+  // Another cell is served from the same answer.
+  const buttons = page.locator('[data-testid="cm-cell"]');
+  for (let i = 0; i < (await buttons.count()); i++) {
+    const b = buttons.nth(i);
+    if ((await b.getAttribute("data-row")) === String(row) && (await b.getAttribute("data-col")) === String(row)) continue;
+    await b.click();
+    await page.waitForFunction((el) => el.getAttribute("aria-pressed") === "true", await b.elementHandle());
+    break;
+  }
+  page.off("request", onRequest);
+  assert.ok(requests.length <= 1, `GET /validation sent ${requests.length} times`);
+  console.log(`  cell ${className}/${className}: ${inCell} items shown (${validation.items.length} validation items in all)`);
 }
 
 async function waitForStatus(page, statuses, timeout) {
@@ -137,6 +195,8 @@ describe("trainbox page against the server", { skip }, () => {
     assert.equal(await page.locator(".heatmap tbody tr").count(), 3);
     await shot(page, "e2e-03-evaluation", { doc: "evaluation" });
     await shot(page, "e2e-03-model-search", { doc: "model-search", element: page.locator('[data-testid="model-search"]') });
+    // The validation items behind a diagonal cell of the confusion matrix.
+    await checkCellItems(page, taskId, { kind: "image", shotName: "e2e-03-cell-items" });
 
     // 4. Predict: the task id is filled in; pick an image.
     assert.equal(await page.inputValue('[data-testid="predict-task-id"]'), taskId);
@@ -224,6 +284,7 @@ describe("trainbox page against the server", { skip }, () => {
     // auto on a text task: tfidf_linear and embedding are both tried.
     const textTaskId = decodeURIComponent(page.url().split("#/tasks/")[1]);
     await checkLeaderboard(page, textTaskId);
+    await checkCellItems(page, textTaskId, { kind: "text", textPattern: /^what a \w+ day, \w+ indeed$/, shotName: "e2e-08-text-cell-items" });
     await page.fill('[data-testid="predict-text"]', "what a lovely day");
     await page.click('[data-testid="predict-button"]');
     await page.waitForSelector('[data-testid="prediction"] .bars li', { timeout: 60_000 });

@@ -1,7 +1,8 @@
 // Browser tests that need only the built page (served from web/dist by a tiny static server):
 // the resize rule against a reference computed in Node, the dataset preview with its checks,
 // escaping of class names, keyboard reach and phone-width layout; a finished task (API answers
-// mocked) with its model-search leaderboard and no per-epoch history.
+// mocked) with its model-search leaderboard and no per-epoch history, and the validation items
+// behind a confusion-matrix cell (names, texts and thumbnails from the dataset stay inert).
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
@@ -9,7 +10,7 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { unzipSync } from "fflate";
 import { launch, newPage, shot } from "./lib/browser.mjs";
-import { patternImage, writeShapeDataset } from "./lib/images.mjs";
+import { patternImage, rng, shapeImage, writeShapeDataset } from "./lib/images.mjs";
 import { encodePng } from "./lib/png.mjs";
 import { referenceResize } from "./lib/reference-resize.mjs";
 import { serveDist } from "./lib/static-server.mjs";
@@ -283,6 +284,108 @@ describe("finished task (mocked API)", () => {
     const tableOverflow = await page.locator('[data-testid="model-search"] .table-wrap').evaluate((el) => el.scrollWidth - el.clientWidth);
     assert.ok(tableOverflow <= 0, `the leaderboard scrolls sideways by ${tableOverflow}px on a phone`);
     await shot(page, "page-05-phone-model-search");
+    await context.close();
+  });
+
+  test("a confusion-matrix cell lists its validation items; dataset strings stay text, odd thumbnails are not loaded", async () => {
+    const random = rng(11);
+    const thumb = (shape) => `data:image/png;base64,${encodePng(32, 32, shapeImage(shape, 32, random)).toString("base64")}`;
+    const cm = { ...task, id: "fedcba9876543210fedcba9876543210", classes: ["circle", "square", XSS] };
+    cm.metrics = { ...task.metrics, confusion_matrix: [[2, 1, 0], [0, 1, 0], [0, 0, 1]] };
+    const validation = {
+      kind: "image",
+      classes: cm.classes,
+      truncated: false,
+      items: [
+        { index: 0, label: 0, predicted: 0, score: 0.91, top: [{ label: "circle", score: 0.91 }, { label: "square", score: 0.06 }], name: "circle/a.png", thumbnail: thumb("circle") },
+        { index: 1, label: 0, predicted: 1, score: 0.55, top: [{ label: "square", score: 0.55 }, { label: "circle", score: 0.4 }], name: `circle/${XSS}.png`, thumbnail: thumb("circle") },
+        { index: 2, label: 0, predicted: 0, score: 0.8, top: [{ label: XSS, score: 0.8 }], name: "circle/b.png", thumbnail: "javascript:alert(2)" },
+        { index: 3, label: 1, predicted: 1, score: 0.7, top: [{ label: "square", score: 0.7 }], name: "square/c.png", thumbnail: `https://example.invalid/${XSS}.png` },
+        { index: 4, label: 2, predicted: 2, score: 0.99, top: [{ label: XSS, score: 0.99 }], name: `${XSS}/d.png`, thumbnail: thumb("triangle") },
+      ],
+    };
+    const { page, context, problems } = await newPage(chrome.browser);
+    let validationRequests = 0;
+    const remote = [];
+    page.on("request", (r) => {
+      if (!r.url().startsWith(server.url) && !r.url().startsWith("data:")) remote.push(r.url());
+    });
+    await page.route(`**/api/v1/tasks/${cm.id}`, (route) => route.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify(cm) }));
+    await page.route(`**/api/v1/tasks/${cm.id}/validation`, (route) => {
+      validationRequests++;
+      return route.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify(validation) });
+    });
+    await page.goto(`${server.url}#/tasks/${cm.id}`);
+    await page.waitForSelector('[data-testid="cm-cell"]');
+    // Only non-zero counts are buttons, each named for a screen reader.
+    assert.equal(await page.locator('[data-testid="cm-cell"]').count(), 4);
+    const first = page.locator('[data-testid="cm-cell"][data-row="0"][data-col="0"]');
+    assert.match(await first.getAttribute("aria-label"), /2 validation items of true class circle predicted as circle/);
+    assert.equal(await page.locator('[data-testid="cell-items"]').isVisible(), false);
+
+    // Keyboard: focus the cell and press Enter.
+    await first.focus();
+    await page.keyboard.press("Enter");
+    await page.waitForSelector('[data-testid="cell-item"]');
+    assert.equal(await first.getAttribute("aria-pressed"), "true");
+    assert.equal(await page.locator('[data-testid="cell-item"]').count(), 2);
+    assert.match(await page.locator('[data-testid="cell-items"] h4').textContent(), /True circle, predicted circle — 2 items/);
+    // A PNG data URL is shown; a javascript: "thumbnail" is not loaded at all.
+    assert.equal(await page.locator('[data-testid="cell-item-image"]').count(), 1);
+    assert.match(await page.locator('[data-testid="cell-item-image"]').getAttribute("src"), /^data:image\/png;base64,/);
+    assert.ok(await page.locator('[data-testid="cell-item-image"]').evaluate((img) => img.complete && img.naturalWidth === 32), "the thumbnail decodes");
+    assert.match(await page.locator('[data-testid="cell-item"]').nth(0).textContent(), /circle\/a\.png.*True: circle · predicted: circle \(91\.0%\).*circle.*91\.0%.*square.*6\.0%/);
+
+    // Off-diagonal cell with a hostile file name; the class name XSS only ever as text.
+    await page.locator('[data-testid="cm-cell"][data-row="0"][data-col="1"]').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="cell-items"] h4')?.textContent?.includes("predicted square"));
+    assert.equal(await page.locator('[data-testid="cell-item"]').count(), 1);
+    assert.equal(await first.getAttribute("aria-pressed"), "false");
+    assert.ok((await page.locator('[data-testid="cell-item"]').textContent()).includes(`circle/${XSS}.png`));
+    // A remote URL as thumbnail is refused too.
+    await page.locator('[data-testid="cm-cell"][data-row="1"][data-col="1"]').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="cell-items"] h4')?.textContent?.includes("True square"));
+    assert.equal(await page.locator('[data-testid="cell-item-image"]').count(), 0);
+    await page.locator(`[data-testid="cm-cell"][data-row="2"][data-col="2"]`).click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="cell-items"] h4')?.textContent?.includes("True <img"));
+    assert.equal(await page.locator('[data-testid="cell-item-image"]').count(), 1);
+    await page.locator('[data-testid="cell-items"]').scrollIntoViewIfNeeded();
+    await shot(page, "page-06-cell-items", { element: page.locator(".heatmap-block") });
+
+    // Fetched once for all the cells; nothing from the items became markup or a request.
+    assert.equal(validationRequests, 1);
+    assert.deepEqual(remote, []);
+    assert.equal(await page.locator('img[src="x"]').count(), 0);
+    // Close returns focus to the cell.
+    await page.locator('[data-testid="cell-items-close"]').click();
+    assert.equal(await page.locator('[data-testid="cell-items"]').isVisible(), false);
+    assert.equal(await page.evaluate(() => document.activeElement?.dataset?.row), "2");
+    // Phone width: the matrix and the panel fit.
+    await page.locator('[data-testid="cm-cell"][data-row="0"][data-col="0"]').click();
+    await page.waitForSelector('[data-testid="cell-item"]');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.waitForTimeout(100);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `task page is ${overflow}px wider than a phone screen`);
+    await page.waitForTimeout(200);
+    assert.deepEqual(problems.dialogs, []);
+    assert.deepEqual(problems.pageErrors, []);
+    await context.close();
+  });
+
+  test("a bundle without validation items says so in words", async () => {
+    const cm = { ...task, id: "00000000000000000000000000000001" };
+    cm.metrics = { ...task.metrics, confusion_matrix: [[3, 0, 0], [0, 2, 0], [0, 1, 1]] };
+    const { page, context, problems } = await newPage(chrome.browser);
+    await page.route(`**/api/v1/tasks/${cm.id}`, (route) => route.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify(cm) }));
+    await page.route(`**/api/v1/tasks/${cm.id}/validation`, (route) =>
+      route.fulfill({ status: 404, contentType: "application/json", body: JSON.stringify({ error: { code: "validation_unavailable", message: "no validation.json" } }) }),
+    );
+    await page.goto(`${server.url}#/tasks/${cm.id}`);
+    await page.locator('[data-testid="cm-cell"][data-row="2"][data-col="1"]').click();
+    await page.waitForSelector('[data-testid="cell-items-error"]');
+    assert.match(await page.locator('[data-testid="cell-items-error"]').textContent(), /saved before trainbox kept its validation items/);
+    assert.deepEqual(problems.pageErrors, []);
     await context.close();
   });
 

@@ -90,6 +90,26 @@ export interface Prediction {
   top?: TopEntry[];
 }
 
+/** One validation item of a finished task (GET /tasks/{id}/validation). */
+export interface ValidationItem {
+  index?: number;
+  label: number; // true class index
+  predicted: number; // predicted class index
+  score?: number; // probability of the predicted class
+  top?: TopEntry[];
+  name?: string; // image: its path in the dataset
+  thumbnail?: string; // image: data:image/png;base64,... (<= 64 px)
+  text?: string; // text: at most 300 characters
+}
+
+/** The validation items behind metrics.confusion_matrix, in the bundle's validation.json. */
+export interface Validation {
+  kind?: string;
+  classes?: string[];
+  items: ValidationItem[];
+  truncated?: boolean;
+}
+
 export class ApiError extends Error {
   constructor(
     message: string,
@@ -183,6 +203,7 @@ export const api = {
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ texts }),
     }),
+  validation: (id: string) => request<Validation>(`tasks/${encodeURIComponent(id)}/validation`),
   modelUrl: (id: string) => `${API}/tasks/${encodeURIComponent(id)}/model`,
 };
 

@@ -90,8 +90,18 @@ export function lineChart(series: Series[], opts: LineChartOptions): HTMLElement
   return h("figure", { class: "chart" }, h("figcaption", null, opts.title), svg, legend);
 }
 
+export interface HeatmapOptions {
+  /**
+   * When given, every non-zero count is a button (keyboard-reachable, with an aria-label naming
+   * the cell) that calls this with the true class's row and the predicted class's column.
+   */
+  onCell?: (row: number, col: number) => void;
+  /** The id of the element the cell buttons show (aria-controls). */
+  controls?: string;
+}
+
 /** Confusion matrix: rows = true class, columns = predicted; colour = share of the row. */
-export function confusionHeatmap(classes: string[], matrix: number[][]): HTMLElement {
+export function confusionHeatmap(classes: string[], matrix: number[][], opts: HeatmapOptions = {}): HTMLElement {
   const table = h("table", { class: "heatmap", "aria-labelledby": "heatmap-title" });
   table.append(
     h(
@@ -117,13 +127,32 @@ export function confusionHeatmap(classes: string[], matrix: number[][]): HTMLEle
         classes.map((pc, k) => {
           const v = Number(row[k]) || 0;
           const share = total > 0 ? v / total : 0;
+          const onCell = opts.onCell;
+          const content =
+            onCell && v > 0
+              ? h(
+                  "button",
+                  {
+                    type: "button",
+                    class: "cell-button",
+                    "data-testid": "cm-cell",
+                    "data-row": r,
+                    "data-col": k,
+                    "aria-pressed": "false",
+                    "aria-controls": opts.controls ?? null,
+                    "aria-label": `${v} validation item${v === 1 ? "" : "s"} of true class ${c} predicted as ${pc}: show ${v === 1 ? "it" : "them"}`,
+                    onclick: () => onCell(r, k),
+                  },
+                  String(v),
+                )
+              : String(v);
           const cell = h(
             "td",
             {
-              class: `${r === k ? "diag" : "off"}${share > 0.55 ? " dark" : ""}`,
+              class: `${r === k ? "diag" : "off"}${share > 0.55 ? " dark" : ""}${content instanceof Node ? " has-button" : ""}`,
               title: `true ${c}, predicted ${pc}: ${v}`,
             },
-            String(v),
+            content,
           );
           cell.style.setProperty("--share", share.toFixed(3));
           return cell;
@@ -136,7 +165,12 @@ export function confusionHeatmap(classes: string[], matrix: number[][]): HTMLEle
     "div",
     { class: "heatmap-block" },
     h("h4", { id: "heatmap-title" }, "Confusion matrix"),
-    h("p", { class: "muted small" }, "Rows: true class; columns: predicted class. Darker: a larger share of the row."),
+    h(
+      "p",
+      { class: "muted small" },
+      "Rows: true class; columns: predicted class. Darker: a larger share of the row.",
+      opts.onCell ? " Select a count to see the validation items behind it." : null,
+    ),
     h("div", { class: "heatmap-wrap", tabindex: "0", role: "region", "aria-label": "Confusion matrix" }, table),
   );
 }

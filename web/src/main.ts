@@ -1,6 +1,6 @@
 import "./style.css";
 import { api, ApiError, followTask, isTerminal, taskError, uploadTask, type Backbone, type Follower, type Task } from "./api";
-import { confusionHeatmap, lineChart, scoreBars } from "./charts";
+import { lineChart, scoreBars } from "./charts";
 import {
   buildImageZip,
   inputFilesFromEntries,
@@ -17,6 +17,7 @@ import { formatBytes, formatDate, formatDuration, formatPercent, h, replace, typ
 import { IMAGE_MODELS, modelSearchSection, noCurveNote, TEXT_MODELS } from "./modelsearch";
 import { decodeSquare, encodeImage, resizeRule, resizeToPixels, MODEL_SIZE } from "./resize";
 import { snippets } from "./snippets";
+import { confusionExplorer } from "./validation";
 
 // Exposed for the browser tests (the resize-rule comparison) and for curious users.
 (window as unknown as { trainbox: unknown }).trainbox = { resizeRule, resizeToPixels, decodeSquare, encodeImage };
@@ -725,7 +726,7 @@ function showTask(id: string): void {
             ),
           ),
         ),
-        Array.isArray(m.confusion_matrix) && m.confusion_matrix.length ? confusionHeatmap(names, m.confusion_matrix) : null,
+        Array.isArray(m.confusion_matrix) && m.confusion_matrix.length ? confusionExplorer(task.id, names, m.confusion_matrix) : null,
       );
     } else {
       replace(evaluation);

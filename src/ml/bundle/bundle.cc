@@ -22,6 +22,7 @@ namespace {
 
 constexpr uint64_t kMaxEntryBytes = uint64_t{8} << 30;  // refuse absurd sizes (zip bombs)
 const std::set<std::string> kRequiredEntries = {"model.pt", "classes.json", "preprocess.json"};
+constexpr const char* kValidationEntry = "validation.json";
 
 tl::unexpected<Error> corrupt(const fsys::path& zip, const std::string& why) {
   return fail(ErrorCode::kInvalidArgument, "bundle_corrupt",
@@ -119,6 +120,14 @@ Status write_bundle(const BundleContents& contents, const fsys::path& out_zip) {
   TRAINBOX_TRY(add_buffer(archive.get(), "preprocess.json", preprocess));
   TRAINBOX_TRY(add_buffer(archive.get(), "metrics.json", metrics));
   TRAINBOX_TRY(add_buffer(archive.get(), "README.md", contents.readme));
+  // Texts and paths may hold invalid UTF-8: replaced (U+FFFD) rather than failing the export.
+  const std::string validation =
+      contents.validation.is_null()
+          ? ""
+          : contents.validation.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  if (!contents.validation.is_null()) {
+    TRAINBOX_TRY(add_buffer(archive.get(), kValidationEntry, validation));
+  }
   if (zip_close(archive.get()) != 0) {
     std::string why = zip_strerror(archive.get());
     std::error_code ec;
@@ -158,7 +167,9 @@ Result<fsys::path> unpack_bundle(const fsys::path& zip, const fsys::path& dir) {
       return corrupt(zip, zip_strerror(archive.get()));
     }
     std::string name = stat.name;
-    if (std::find(names.begin(), names.end(), name) == names.end()) continue;
+    if (std::find(names.begin(), names.end(), name) == names.end() && name != kValidationEntry) {
+      continue;
+    }
     if (!found.insert(name).second) return corrupt(zip, "duplicate entry " + name);
     TRAINBOX_TRY(extract_entry(archive.get(), index, stat, dir / name, zip));
   }

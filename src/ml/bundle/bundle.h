@@ -19,15 +19,19 @@ struct BundleContents {
   nlohmann::json preprocess;
   nlohmann::json metrics;
   std::string readme;
+  // validation.json (optional; null = not written): the validation items behind the metrics,
+  // see eval/validation_items.h.
+  nlohmann::json validation;
 };
 
-// The five entry names, in the order they are written.
+// The five entry names, in the order they are written (validation.json, optional, comes last).
 const std::vector<std::string>& bundle_entry_names();
 
 // Writes the bundle to `out_zip` atomically: a temp sibling is written, then renamed over it.
 Status write_bundle(const BundleContents& contents, const std::filesystem::path& out_zip);
 
-// Extracts the five known entries of `zip` into `dir` (created if needed) and returns `dir`.
+// Extracts the five known entries of `zip` (and validation.json when present) into `dir`
+// (created if needed) and returns `dir`.
 // Other entries are ignored, so no entry name can reach outside `dir`. Fails with
 // kInvalidArgument "bundle_corrupt" for an unreadable zip and "bundle_missing_entry" when
 // model.pt, classes.json or preprocess.json is absent.

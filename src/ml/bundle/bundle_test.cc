@@ -20,7 +20,8 @@ class BundleTest : public ::testing::Test {
   }
   BundleContents contents() const {
     return {model_, class_map_json({"cat", "dog"}), {{"kind", "text"}}, {{"val_accuracy", 1}},
-            "# readme\n"};
+            "# readme\n",
+            nullptr};
   }
   // A zip with the given entries, written with libzip directly.
   fsys::path raw_zip(const std::vector<std::pair<std::string, std::string>>& entries) {

@@ -5,6 +5,8 @@
 #include <torch/version.h>
 
 #include "ml/bundle/bundle.h"
+#include "ml/data/png_encode.h"
+#include "ml/eval/validation_items.h"
 
 namespace trainbox::ml::image {
 namespace fs = std::filesystem;
@@ -47,6 +49,27 @@ nlohmann::json image_preprocess_json(const std::string& architecture, const Imag
           {"libtorch_version", TORCH_VERSION}};
 }
 
+nlohmann::json image_validation_json(const std::vector<std::string>& classes,
+                                     const torch::Tensor& val_images,
+                                     const torch::Tensor& val_labels,
+                                     const torch::Tensor& probabilities,
+                                     const std::vector<std::string>& paths) {
+  constexpr int kThumbnail = 64;
+  auto n = std::min<int64_t>(val_images.size(0), eval::kMaxValidationItems);
+  int side = std::min<int>(kThumbnail, static_cast<int>(val_images.size(2)));
+  auto thumbnails = resize_batch(val_images.slice(0, 0, n), side).permute({0, 2, 3, 1}).contiguous();
+  auto labels = val_labels.contiguous();
+  std::vector<int> truth(labels.data_ptr<int64_t>(), labels.data_ptr<int64_t>() + labels.numel());
+  auto p = probabilities.to(torch::kFloat).contiguous();
+  return eval::validation_json("image", classes, truth, p.data_ptr<float>(),
+                               [&](size_t i, nlohmann::json& item) {
+                                 if (i < paths.size()) item["name"] = paths[i];
+                                 const uint8_t* pixels =
+                                     thumbnails[static_cast<int64_t>(i)].data_ptr<uint8_t>();
+                                 item["thumbnail"] = data::png_data_uri(pixels, side, side);
+                               });
+}
+
 Status export_image_bundle(torch::jit::Module& model, const ExportRequest& r) {
   model.train(false);
   fs::path model_pt = r.work_dir / "model.pt";
@@ -57,6 +80,7 @@ Status export_image_bundle(torch::jit::Module& model, const ExportRequest& r) {
   contents.preprocess = image_preprocess_json(r.architecture, r.norm);
   contents.metrics = r.metrics;
   contents.readme = image_readme(r.classes, r.norm);
+  contents.validation = r.validation;
   TRAINBOX_TRY(write_bundle(contents, r.bundle_path));
 
   auto dir = unpack_bundle(r.bundle_path, r.work_dir / "export_check");

@@ -23,7 +23,16 @@ struct ExportRequest {
   torch::Tensor check_inputs;  // normalised float [N,3,S,S] (validation images)
   std::filesystem::path work_dir;
   std::filesystem::path bundle_path;
+  nlohmann::json validation;  // validation.json, or null
 };
+
+// validation.json for image tasks: thumbnails (<= 64 px) of the validation images [V,3,S,S]
+// uint8, their dataset paths, and the trained model's probabilities [V,C].
+nlohmann::json image_validation_json(const std::vector<std::string>& classes,
+                                     const torch::Tensor& val_images,
+                                     const torch::Tensor& val_labels,
+                                     const torch::Tensor& probabilities,
+                                     const std::vector<std::string>& paths);
 
 // preprocess.json for an image model.
 nlohmann::json image_preprocess_json(const std::string& architecture, const ImageNorm& norm);

@@ -65,6 +65,7 @@ class Search {
     return r_.only.empty() || std::find(r_.only.begin(), r_.only.end(), name) != r_.only.end();
   }
   double left() const { return search::seconds_left(r_.deadline); }
+  double budget_s() const { return std::chrono::duration<double>(r_.deadline - start_).count(); }
   double best_accuracy() const {
     double best = -1;
     for (const auto& t : pool_) best = std::max(best, t.accuracy);
@@ -73,8 +74,7 @@ class Search {
   const Trained* best_trained() const {
     const Trained* best = nullptr;
     for (const auto& t : pool_) {
-      if (!best || t.accuracy > best->accuracy ||
-          (t.accuracy == best->accuracy && t.loss < best->loss)) {
+      if (!best || t.accuracy > best->accuracy) {  // ties: the earlier, as the leaderboard
         best = &t;
       }
     }
@@ -98,7 +98,9 @@ class Search {
     board_.add(std::move(score));
     pool_.push_back(std::move(t));
   }
-  bool perfect() const { return best_accuracy() >= 1.0; }
+  // Validation errors left are too few for another candidate to gain anything measurable.
+  bool perfect() const { return best_accuracy() >= kGoodEnough; }
+  static constexpr double kGoodEnough = 0.99;
 
   Status try_kernel();
   Status try_cnn(bool flip, Clock::time_point deadline);
@@ -177,10 +179,13 @@ Status Search::try_backbone(const std::string& name, double gflops) {
   std::string candidate = "head:" + name;
   auto total = static_cast<double>(base_.labels.size(0));
   double estimate = total / guessed_feature_ips(gflops) + 3;
-  if (estimate > 0.8 * left()) {
-    board_.skip(candidate, fmt::format("feature caching would take about {:.0f} s; {:.0f} s of "
-                                       "the budget were left",
-                                       estimate, std::max(0.0, left())));
+  // A head may take most of what is left, but not more than about a third of the whole budget:
+  // a set of a few thousand images should finish in about a minute.
+  double allowed = std::min(0.8 * left(), std::max(30.0, 0.3 * budget_s()));
+  if (estimate > allowed && r_.only.empty()) {
+    board_.skip(candidate, fmt::format("feature caching would take about {:.0f} s; {:.0f} s were "
+                                       "allowed for it",
+                                       estimate, std::max(0.0, allowed)));
     return {};
   }
   auto t0 = Clock::now();
@@ -250,7 +255,7 @@ Status Search::try_backbones() {
     std::string candidate = "head:" + name;
     if (!wanted(candidate) && !wanted("head")) continue;
     if (perfect()) {
-      board_.skip(candidate, "validation accuracy was already perfect");
+      board_.skip(candidate, "validation accuracy was already 99% or more");
       continue;
     }
     const Trained* best = best_trained();
@@ -303,7 +308,7 @@ Result<SearchOutcome> Search::run() {
     auto share = std::chrono::duration<double>(left() * (backbones ? 0.45 : 0.6));
     TRAINBOX_TRY(try_cnn(false, Clock::now() + std::chrono::duration_cast<Clock::duration>(share)));
   } else if (wanted("tiny_cnn")) {
-    board_.skip("tiny_cnn", "validation accuracy was already perfect");
+    board_.skip("tiny_cnn", "validation accuracy was already 99% or more");
   }
   TRAINBOX_TRY(try_backbones());
   // Mirroring is tried only when the network was competitive and its cost fits again.
@@ -318,7 +323,7 @@ Result<SearchOutcome> Search::run() {
     } else if (!cnn) {
       board_.skip("tiny_cnn+flip", "tiny_cnn did not run");
     } else if (perfect()) {
-      board_.skip("tiny_cnn+flip", "validation accuracy was already perfect");
+      board_.skip("tiny_cnn+flip", "validation accuracy was already 99% or more");
     } else if (cnn->accuracy < best_accuracy() - 0.05) {
       board_.skip("tiny_cnn+flip", "tiny_cnn was more than 5 points behind the best candidate");
     } else if (1.2 * cnn_seconds > left()) {

@@ -7,7 +7,7 @@
 //   head:BACKBONE     a linear head on the cached features of each installed backbone, cheapest
 //                     first, while the estimated caching time fits what is left
 //   ensemble(...)     averaged probabilities of the best two or three, kept only if it wins
-// The search stops early once validation is perfect. Private to ml/image.
+// The search stops early once validation accuracy reaches 99%. Private to ml/image.
 
 #include <torch/script.h>
 

@@ -190,6 +190,15 @@ Clock::time_point training_deadline(Clock::time_point start, double budget_s) {
                      std::chrono::duration<double>(budget_s - reserve));
 }
 
+// Dataset paths of the validation images, in validation order.
+std::vector<std::string> val_paths(const ImageDataset& ds) {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < ds.is_val.size(); ++i) {
+    if (ds.is_val[i]) out.push_back(ds.paths[i]);
+  }
+  return out;
+}
+
 // auto: the model search over every candidate (image_search.h), exported whole.
 Result<TrainResult> run_search(const TrainRequest& request, const TrainHooks& hooks,
                                Clock::time_point start, int threads) {
@@ -235,9 +244,11 @@ Result<TrainResult> run_search(const TrainRequest& request, const TrainHooks& ho
   result.metrics["train_seconds"] = std::chrono::duration<double>(Clock::now() - start).count();
   hooks.report({"exporting", 0.95, 0, 0, -1, {}});
   TRAINBOX_TRY(export_image_bundle(
-      outcome->model, {outcome->architecture, ds->classes, outcome->norm, result.metrics,
-                       parity_inputs(val.images, outcome->norm), request.work_dir,
-                       request.bundle_path}));
+      outcome->model,
+      {outcome->architecture, ds->classes, outcome->norm, result.metrics,
+       parity_inputs(val.images, outcome->norm), request.work_dir, request.bundle_path,
+       image_validation_json(ds->classes, val.images, val.labels, outcome->val_probabilities,
+                             val_paths(*ds))}));
   return result;
 }
 
@@ -317,8 +328,12 @@ Result<TrainResult> run(const TrainRequest& request, const TrainHooks& hooks) {
   result.metrics["leaderboard"] = board.to_json();
   hooks.report({"exporting", 0.95, fitted->best_epoch, fo.epochs, -1, {}});
   auto check = parity_inputs(val.images, norm);
-  TRAINBOX_TRY(export_image_bundle(model, {plan->architecture, ds->classes, norm, result.metrics,
-                                           check, request.work_dir, request.bundle_path}));
+  auto probabilities = evaluate(model, val, norm, {}).probabilities;
+  TRAINBOX_TRY(export_image_bundle(
+      model, {plan->architecture, ds->classes, norm, result.metrics, check, request.work_dir,
+              request.bundle_path,
+              image_validation_json(ds->classes, val.images, val.labels, probabilities,
+                                    val_paths(*ds))}));
   return result;
 }
 

@@ -33,7 +33,8 @@ class Leaderboard {
   // A candidate that was not run (budget, not applicable); listed so the user sees it was
   // considered.
   void skip(const std::string& candidate, const std::string& why);
-  // Index of the best entry that ran: highest accuracy, then lowest loss, then cheapest.
+  // Index of the best entry that ran: the highest validation accuracy; on a tie, the earliest
+  // (candidates are added cheapest and simplest first).
   std::optional<size_t> best() const;
   // Marks `winners` kept and every other entry that ran dropped, with its gap to the winner.
   void decide(const std::vector<size_t>& winners, const std::string& why_kept);

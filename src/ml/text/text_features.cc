@@ -76,24 +76,31 @@ void append_tfidf_hashes(std::string_view text, const FeatureConfig& config,
     }
   }
   if (config.char_min <= 0) return;
-  std::string squeezed;
-  squeezed.reserve(text.size());
-  bool in_space = false;
-  for (char c : text) {
-    auto byte = static_cast<unsigned char>(c);
-    if (byte == ' ' || (byte >= 9 && byte <= 13)) {
-      if (!in_space) squeezed.push_back(' ');
-      in_space = true;
-      continue;
+  // scikit-learn's "char_wb": each whitespace-separated word, lowercased and padded with one
+  // space on each side; a word no longer than n gives itself once and stops the larger n.
+  std::string padded;
+  size_t i = 0;
+  auto is_space = [](unsigned char c) { return c == ' ' || (c >= 9 && c <= 13); };
+  while (i < text.size()) {
+    while (i < text.size() && is_space(static_cast<unsigned char>(text[i]))) ++i;
+    if (i >= text.size()) break;
+    padded.assign(1, ' ');
+    while (i < text.size() && !is_space(static_cast<unsigned char>(text[i]))) {
+      auto byte = static_cast<unsigned char>(text[i++]);
+      padded.push_back(byte >= 'A' && byte <= 'Z' ? static_cast<char>(byte + 32)
+                                                  : static_cast<char>(byte));
     }
-    in_space = false;
-    squeezed.push_back(byte >= 'A' && byte <= 'Z' ? static_cast<char>(byte + 32) : c);
-  }
-  std::string_view view(squeezed);
-  for (size_t n = static_cast<size_t>(config.char_min);
-       n <= static_cast<size_t>(config.char_max); ++n) {
-    for (size_t start = 0; start + n <= view.size(); ++start) {
-      chars.push_back(fnv1a32(kCharTag, view.substr(start, n)));
+    padded.push_back(' ');
+    std::string_view view(padded);
+    for (size_t n = static_cast<size_t>(config.char_min);
+         n <= static_cast<size_t>(config.char_max); ++n) {
+      if (n >= view.size()) {
+        chars.push_back(fnv1a32(kCharTag, view));
+        break;
+      }
+      for (size_t start = 0; start + n <= view.size(); ++start) {
+        chars.push_back(fnv1a32(kCharTag, view.substr(start, n)));
+      }
     }
   }
 }
@@ -151,8 +158,9 @@ nlohmann::json preprocess_json(const FeatureConfig& config) {
         {"word_buckets", config.word_buckets},
         {"char_ngrams", {config.char_min, config.char_max}},
         {"char_ngrams_of",
-         "the whole lowercased text with each run of ASCII whitespace replaced by one space "
-         "(byte n-grams)"},
+         "each word (a maximal run of bytes other than ASCII whitespace), lowercased and padded "
+         "with one space on each side: byte n-grams for n = min..max; a padded word of n bytes "
+         "or fewer gives itself once and stops the larger n (scikit-learn's char_wb)"},
         {"hash", "fnv1a32 over tag byte (1 word, 2 bigram joined by ' ', 3 char n-gram) + bytes"},
         {"id", "word/bigram: hash % word_buckets; char n-gram: word_buckets + hash % "
                "(buckets - word_buckets)"},

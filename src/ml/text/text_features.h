@@ -25,9 +25,9 @@
 namespace trainbox::ml::text {
 
 // Second scheme, "tfidf" (the TF-IDF linear model): word unigrams and bigrams as above, hashed
-// into [0, word_buckets); then character n-grams (n = char_min..char_max) over the whole
-// lowercased text with every run of ASCII whitespace collapsed to one space (scikit-learn's
-// "char" analyser, over bytes), hashed with tag 3 into [word_buckets, buckets).
+// into [0, word_buckets); then character n-grams (n = char_min..char_max) of each
+// whitespace-separated word, lowercased and padded with one space on each side (scikit-learn's
+// "char_wb" analyser, over bytes), hashed with tag 3 into [word_buckets, buckets).
 inline constexpr const char* kHashedNgrams = "hashed_ngrams";
 inline constexpr const char* kTfidfScheme = "tfidf";
 // Third scheme, "ensemble": the ids of each member model's scheme in turn, member k's shifted by

@@ -18,6 +18,7 @@
 
 #include "ml/bundle/bundle.h"
 #include "ml/eval/classification_metrics.h"
+#include "ml/eval/validation_items.h"
 #include "ml/text/text_dataset.h"
 #include "ml/text/text_model.h"
 #include "ml/text/text_readme.h"
@@ -402,7 +403,7 @@ Result<TfidfOutcome> train_tfidf(const TextDataset& dataset, const Split& split,
   constexpr size_t kMaxRows = 100'000;
   // weight is [buckets, classes]: keep it within 32 MB.
   constexpr int64_t kMaxWeights = int64_t{1} << 23;
-  const std::vector<double> kGrid = {3, 10, 30, 100};
+  const std::vector<double> kGrid = {1, 3, 10, 30, 100};
   auto fit_start = Clock::now();
   TfidfOutcome out;
   FeatureConfig& config = out.config;
@@ -495,7 +496,8 @@ Result<TfidfOutcome> train_tfidf(const TextDataset& dataset, const Split& split,
 // Saves `model` to work_dir/model.pt, checks it and writes the bundle.
 Status export_text_bundle(torch::jit::Module& model, const FeatureConfig& config,
                           const TextDataset& dataset, const Split& split,
-                          const TrainRequest& request, const nlohmann::json& metrics) {
+                          const TrainRequest& request, const nlohmann::json& metrics,
+                          const Evaluation& val) {
   fsys::create_directories(request.work_dir);
   fsys::path model_path = request.work_dir / "model.pt";
   std::vector<std::string> parity_texts;
@@ -506,7 +508,17 @@ Status export_text_bundle(torch::jit::Module& model, const FeatureConfig& config
   BundleContents contents{model_path, class_map_json(dataset.summary.classes),
                           preprocess_json(config), metrics,
                           text_bundle_readme(dataset.summary.classes, config,
-                                             metrics["val_accuracy"].get<double>())};
+                                             metrics["val_accuracy"].get<double>()),
+                          nlohmann::json()};
+  constexpr size_t kShownBytes = 300;
+  std::vector<int> truth;
+  for (size_t row : split.val) truth.push_back(dataset.labels[row]);
+  auto probabilities = val.probabilities.to(torch::kFloat).contiguous();
+  contents.validation = eval::validation_json(
+      "text", dataset.summary.classes, truth, probabilities.data_ptr<float>(),
+      [&](size_t i, nlohmann::json& item) {
+        item["text"] = eval::utf8_prefix(dataset.texts[split.val[i]], kShownBytes);
+      });
   if (request.bundle_path.has_parent_path()) {
     fsys::create_directories(request.bundle_path.parent_path());
   }
@@ -637,7 +649,7 @@ Result<TrainResult> train_checked(const TrainRequest& request, const TrainHooks&
     model = tfidf_won ? tfidf->model : *embedding;
   }
   result.metrics["buckets"] = config.buckets;
-  TRAINBOX_TRY(export_text_bundle(model, config, *dataset, split, request, result.metrics));
+  TRAINBOX_TRY(export_text_bundle(model, config, *dataset, split, request, result.metrics, val));
   report({.phase = "exporting", .fraction = 1.0, .eta_s = 0}, true);
   return result;
 }

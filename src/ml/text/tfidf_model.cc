@@ -15,6 +15,9 @@ namespace {
 // Placeholders: {WB} word buckets, {CB} char buckets, {B} all buckets, {W} word n-grams,
 // {C0}/{C1} char n-gram range, {H1}/{H2}/{H3} FNV state after each tag byte.
 constexpr const char* kTfidfSource = R"TS(
+def is_space(self, o: int) -> bool:
+    return o == 32 or (o >= 9 and o <= 13)
+
 def featurize(self, text: str) -> List[int]:
     ids: List[int] = []
     tokens = self.tokenize(text)
@@ -27,22 +30,27 @@ def featurize(self, text: str) -> List[int]:
             h = self.fnv(h, [32], 0, 1)
             ids.append(self.fnv(h, token, 0, len(token)) % {WB})
     if {C0} > 0:
-        chars: List[int] = []
-        was_space = False
-        for i in range(len(text)):
-            o = ord(text[i])
-            if o == 32 or (o >= 9 and o <= 13):
-                if not was_space:
-                    chars.append(32)
-                was_space = True
-            else:
-                was_space = False
+        i = 0
+        n_text = len(text)
+        while i < n_text:
+            while i < n_text and self.is_space(ord(text[i])):
+                i += 1
+            if i >= n_text:
+                break
+            word: List[int] = [32]
+            while i < n_text and not self.is_space(ord(text[i])):
+                o = ord(text[i])
                 if o >= 65 and o <= 90:
                     o = o + 32
-                chars.append(o)
-        for n in range({C0}, {C1} + 1):
-            for start in range(0, len(chars) - n + 1):
-                ids.append({WB} + self.fnv({H3}, chars, start, start + n) % {CB})
+                word.append(o)
+                i += 1
+            word.append(32)
+            for n in range({C0}, {C1} + 1):
+                if n >= len(word):
+                    ids.append({WB} + self.fnv({H3}, word, 0, len(word)) % {CB})
+                    break
+                for start in range(0, len(word) - n + 1):
+                    ids.append({WB} + self.fnv({H3}, word, start, start + n) % {CB})
     return ids
 
 def tfidf(self, ids: Tensor, offsets: Tensor) -> Tensor:

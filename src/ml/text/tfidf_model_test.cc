@@ -50,8 +50,11 @@ TEST(TfidfModelTest, TorchScriptFeaturizeEqualsCpp) {
       EXPECT_LT(id, config.buckets);
     }
   }
-  // Whitespace runs become one space: the same char n-grams.
+  // Whitespace runs separate words like one space: the same features.
   EXPECT_EQ(feature_ids("x  y", config), feature_ids("x y", config));
+  // char_wb: " ab " gives " a", "ab", "b ", " ab", "ab ", " ab " (n = 2..4, then it stops).
+  auto ids = feature_ids("AB", config);
+  EXPECT_EQ(ids.size(), 1U + 6U);  // one word + six char n-grams
 }
 
 TEST(TfidfModelTest, WeightsAreSublinearTfIdfNormalisedPerPart) {
