@@ -46,6 +46,11 @@ struct TrainHooks {
 enum class TaskKind { kImage, kText };
 const char* task_kind_name(TaskKind kind);  // "image" | "text"
 
+// Refuses (kInvalidArgument "invalid_option") a model name that cannot train this kind: a text
+// task takes auto | tfidf_linear | embedding; an image task takes anything else (built-ins,
+// head:NAME and backbone names are resolved when training starts).
+Status check_model_for_kind(TaskKind kind, const std::string& model);
+
 // Limits on what a dataset may be; an upload beyond one is refused with a reason naming it.
 struct DatasetLimits {
   uint64_t max_archive_bytes = 4ULL << 30;  // inflated bytes of all entries together

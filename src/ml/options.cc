@@ -1,5 +1,7 @@
 #include "ml/options.h"
 
+#include "ml/api.h"
+
 #include <cmath>
 
 #include <fmt/format.h>
@@ -70,6 +72,23 @@ Result<TrainOptions> parse_train_options(const json& options) {
   TRAINBOX_TRY(read_string(options, "label_column", parsed.label_column));
   if (parsed.backbone.empty()) parsed.backbone = "auto";
   return parsed;
+}
+
+Status check_model_for_kind(TaskKind kind, const std::string& model) {
+  bool text_model = model == "tfidf_linear" || model == "embedding";
+  if (kind == TaskKind::kText && model != "auto" && !text_model) {
+    return fail(ErrorCode::kInvalidArgument, "invalid_option",
+                fmt::format("backbone '{}' is not a text model; a text task takes auto, "
+                            "tfidf_linear or embedding",
+                            model.substr(0, 64)));
+  }
+  if (kind == TaskKind::kImage && text_model) {
+    return fail(ErrorCode::kInvalidArgument, "invalid_option",
+                fmt::format("backbone '{}' is a text model; an image task takes auto, kernel_rbf, "
+                            "tiny_cnn, cnn_224, head:NAME or an installed backbone",
+                            model));
+  }
+  return {};
 }
 
 json to_json(const TrainOptions& options) {

@@ -69,6 +69,9 @@ Result<Task> TaskService::create(const NewTask& request) {
   if (!declared) return fail(declared.error());
   auto kind = detect_dataset_kind(request.upload, request.filename, *declared);
   if (!kind) return fail(kind.error());
+  TRAINBOX_TRY(ml::check_model_for_kind(
+      *kind == TaskKind::kText ? ml::TaskKind::kText : ml::TaskKind::kImage,
+      options->value("backbone", std::string("auto"))));
 
   Task task;
   task.id = new_task_id();

@@ -80,6 +80,17 @@ TEST_F(TaskServiceTest, RefusesBadOptionsAndKind) {
   not_json.options_text = "{epochs";
   EXPECT_EQ(service_->create(not_json).error().slug, "invalid_options");
 
+  // A model the dataset's kind cannot train is refused at upload, not after the 202.
+  NewTask image_model_for_text = upload("text,label\nhello,a\n", "t.csv");
+  image_model_for_text.options_text = R"({"backbone": "tiny_cnn"})";
+  auto text_refused = service_->create(image_model_for_text);
+  ASSERT_FALSE(text_refused);
+  EXPECT_EQ(text_refused.error().slug, "invalid_option");
+  EXPECT_NE(text_refused.error().message.find("tfidf_linear"), std::string::npos);
+  NewTask text_model_for_images = upload(std::string("PK\x03\x04", 4), "a.zip");
+  text_model_for_images.options_text = R"({"backbone": "tfidf_linear"})";
+  EXPECT_EQ(service_->create(text_model_for_images).error().slug, "invalid_option");
+
   NewTask wrong_kind = upload(std::string("PK\x03\x04", 4), "a.zip");
   wrong_kind.kind = "text";
   EXPECT_EQ(service_->create(wrong_kind).error().code, ErrorCode::kUnsupportedMediaType);
