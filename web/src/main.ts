@@ -646,7 +646,9 @@ function showTask(id: string): void {
 
     // Curves.
     const history = task.metrics?.history ?? [];
-    const epochs = Math.max(history.length, ...[...livePoints.keys()], 0);
+    // Live points only while training: a finished task's curves are its history alone (a model
+    // kept without epochs, e.g. tfidf_linear, has none even though others reported epochs live).
+    const epochs = terminal ? history.length : Math.max(history.length, ...[...livePoints.keys()], 0);
     if (epochs > 0) {
       const byEpoch = new Map<number, (typeof history)[number]>();
       history.forEach((e, i) => byEpoch.set(num(e.epoch) ?? i + 1, e));

@@ -301,7 +301,14 @@ void Search::try_ensembles() {
 }
 
 Result<SearchOutcome> Search::run() {
+  auto stopped = [this]() -> Status {
+    if (hooks_.should_stop()) {
+      return fail(ErrorCode::kCancelled, "cancelled", "training was cancelled");
+    }
+    return {};
+  };
   TRAINBOX_TRY(try_kernel());
+  TRAINBOX_TRY(stopped());
   if (!perfect()) {
     // The network gets at most about half of what is left, so pretrained features still fit.
     bool backbones = !installed_backbones(r_.train_request->backbones_dir).empty();
@@ -310,7 +317,9 @@ Result<SearchOutcome> Search::run() {
   } else if (wanted("tiny_cnn")) {
     board_.skip("tiny_cnn", "validation accuracy was already 99% or more");
   }
+  TRAINBOX_TRY(stopped());
   TRAINBOX_TRY(try_backbones());
+  TRAINBOX_TRY(stopped());
   // Mirroring is tried only when the network was competitive and its cost fits again.
   const Trained* cnn = nullptr;
   for (const auto& t : pool_) {
@@ -333,6 +342,7 @@ Result<SearchOutcome> Search::run() {
       TRAINBOX_TRY(try_cnn(true, r_.deadline));
     }
   }
+  TRAINBOX_TRY(stopped());
   if (pool_.empty()) {
     return fail(ErrorCode::kInvalidArgument, "no_candidate",
                 "no model could be trained within the time budget; raise time_budget_s");

@@ -161,5 +161,46 @@ TEST(ImageSearchTest, ATwentySecondBudgetEndsWithinTwentyTwoSeconds) {
   EXPECT_TRUE(fs::exists(request.bundle_path));
 }
 
+// A stop request in any phase of the search (reading, kernel, network, ensembles, export) ends
+// the training with kCancelled within 5 s: requests at several moments of an auto run.
+TEST(ImageSearchTest, AStopRequestEndsTheSearchWithinFiveSecondsInEveryPhase) {
+  TempDir work(fs::temp_directory_path(), "image-search-cancel");
+  testing::write_zip(work.path() / "shapes.zip", testing::shape_files(4, 150, 64));
+  for (double after_s : {0.05, 0.5, 1.5, 3.0, 5.0}) {
+    TrainRequest request;
+    request.dataset = work.path() / "shapes.zip";
+    request.work_dir = work.path() / "work";
+    request.bundle_path = work.path() / "bundle.zip";
+    request.options.epochs = 500;
+    request.options.time_budget_s = 600;
+    auto start = std::chrono::steady_clock::now();
+    auto since = [&] {
+      return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    };
+    std::string phase_at_stop;
+    TrainHooks hooks;
+    std::string phase;
+    hooks.report = [&](const TrainProgress& p) { phase = p.phase; };
+    hooks.should_stop = [&] {
+      if (since() < after_s) return false;
+      if (phase_at_stop.empty()) phase_at_stop = phase.empty() ? "start" : phase;
+      return true;
+    };
+    auto result = train_image(request, hooks);
+    double late = since() - after_s;
+    if (result) {
+      // The search ended (99% on validation) before the request: nothing was left to stop.
+      EXPECT_LT(since(), after_s + 0.5) << "stop at " << after_s << " s was ignored";
+      fs::remove(request.bundle_path);
+      continue;
+    }
+    EXPECT_EQ(result.error().code, ErrorCode::kCancelled) << result.error().message;
+    EXPECT_LE(late, 5.0) << "stop requested at " << after_s << " s in phase " << phase_at_stop;
+    std::printf("stop at %.1f s (%s): returned %.2f s later\n", after_s, phase_at_stop.c_str(),
+                late);
+    EXPECT_FALSE(fs::exists(request.bundle_path));
+  }
+}
+
 }  // namespace
 }  // namespace trainbox::ml::image

@@ -243,6 +243,7 @@ Result<TrainResult> run_search(const TrainRequest& request, const TrainHooks& ho
   }
   result.metrics["train_seconds"] = std::chrono::duration<double>(Clock::now() - start).count();
   hooks.report({"exporting", 0.95, 0, 0, -1, {}});
+  if (hooks.should_stop()) return fail(ErrorCode::kCancelled, "cancelled", "training was cancelled");
   TRAINBOX_TRY(export_image_bundle(
       outcome->model,
       {outcome->architecture, ds->classes, outcome->norm, result.metrics,

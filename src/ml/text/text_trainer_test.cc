@@ -219,6 +219,40 @@ TEST(TextTrainer, StopRequestReturnsCancelled) {
   EXPECT_FALSE(fsys::exists(request.bundle_path));
 }
 
+// A stop request in any phase (features, the TF-IDF fits, the embedding epochs, export) ends
+// the training with kCancelled within 5 s.
+TEST(TextTrainer, AStopRequestEndsTrainingWithinFiveSecondsInEveryPhase) {
+  TempDir tmp(fsys::temp_directory_path(), "text_cancel_phases");
+  write_csv(tmp.path() / "data.csv", synthetic_rows(400, 4));
+  for (double after_s : {0.05, 0.5, 1.5, 3.0}) {
+    TrainRequest request = text_request(tmp.path());
+    request.options.epochs = 500;
+    auto start = std::chrono::steady_clock::now();
+    auto since = [&] {
+      return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    };
+    std::string phase, phase_at_stop;
+    TrainHooks hooks;
+    hooks.report = [&](const TrainProgress& p) { phase = p.phase; };
+    hooks.should_stop = [&] {
+      if (since() < after_s) return false;
+      if (phase_at_stop.empty()) phase_at_stop = phase;
+      return true;
+    };
+    auto result = train_text(request, hooks);
+    double late = since() - after_s;
+    if (result) {
+      // Finished before the request: nothing to stop.
+      EXPECT_LT(since(), after_s + 0.5);
+      continue;
+    }
+    EXPECT_EQ(result.error().code, ErrorCode::kCancelled) << result.error().message;
+    EXPECT_LE(late, 5.0) << "stop at " << after_s << " s in phase " << phase_at_stop;
+    std::printf("stop at %.2f s (%s): returned %.2f s later\n", after_s, phase_at_stop.c_str(),
+                late);
+  }
+}
+
 TEST(TextTrainer, SameSeedGivesSameHistory) {
   TempDir tmp(fsys::temp_directory_path(), "text_seed");
   write_csv(tmp.path() / "data.csv", synthetic_rows(20, 3));
