@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "ml/text/text_model.h"
+
 namespace trainbox::ml::text {
 namespace {
 
@@ -15,14 +17,6 @@ def member_ids(self, ids: Tensor, offsets: Tensor, lo: int, hi: int) -> Tuple[Te
     counts = torch.bincount(doc[mask], None, b)
     starts = torch.cat([torch.zeros([1], dtype=4), torch.cumsum(counts, 0)[:-1]])
     return ids[mask] - lo, starts
-
-def predict_texts(self, texts: List[str]) -> Tensor:
-    ids: List[int] = []
-    offsets: List[int] = []
-    for text in texts:
-        offsets.append(len(ids))
-        ids.extend(self.featurize(text))
-    return self.forward(torch.tensor(ids, dtype=4), torch.tensor(offsets, dtype=4))  # 4: int64
 )TS";
 
 }  // namespace
@@ -57,7 +51,7 @@ torch::jit::Module make_text_ensemble(const std::vector<TextMember>& members,
   forward += "    return (p0";
   for (size_t i = 1; i < members.size(); ++i) forward += fmt::format(" + p{}", i);
   forward += fmt::format(") / {}.0\n\n", members.size());
-  m.define(featurize + forward + kSplitSource);
+  m.define(featurize + forward + kSplitSource + predict_texts_torchscript());
   return m;
 }
 

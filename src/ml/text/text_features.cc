@@ -1,8 +1,8 @@
 #include "ml/text/text_features.h"
 
-#include <string>
-
 #include <fmt/format.h>
+
+#include <string>
 
 namespace trainbox::ml::text {
 namespace {
@@ -28,6 +28,20 @@ uint32_t fnv1a32(uint8_t tag, std::string_view bytes) {
   return fnv_update((kFnvOffset ^ tag) * kFnvPrime, bytes);
 }
 
+namespace {
+
+// Token i's word hash, then its bigram with token i-1 (when word_ngrams >= 2).
+void append_word_hashes(const std::vector<std::string>& tokens, size_t i,
+                        const FeatureConfig& config, std::vector<uint32_t>& out) {
+  out.push_back(fnv1a32(kWordTag, tokens[i]));
+  if (i > 0 && config.word_ngrams >= 2) {
+    uint32_t bigram = fnv1a32(kBigramTag, tokens[i - 1]);
+    out.push_back(fnv_update(fnv_update(bigram, " "), tokens[i]));
+  }
+}
+
+}  // namespace
+
 std::vector<std::string> tokenize(std::string_view text) {
   std::vector<std::string> tokens;
   std::string current;
@@ -49,15 +63,11 @@ void append_feature_hashes(std::string_view text, const FeatureConfig& config,
   std::vector<std::string> tokens = tokenize(text);
   std::string bracketed;
   for (size_t i = 0; i < tokens.size(); ++i) {
-    out.push_back(fnv1a32(kWordTag, tokens[i]));
-    if (i > 0 && config.word_ngrams >= 2) {
-      uint32_t bigram = fnv1a32(kBigramTag, tokens[i - 1]);
-      out.push_back(fnv_update(fnv_update(bigram, " "), tokens[i]));
-    }
+    append_word_hashes(tokens, i, config, out);
     if (config.char_min <= 0) continue;
     bracketed = "<" + tokens[i] + ">";
-    for (size_t n = static_cast<size_t>(config.char_min);
-         n <= static_cast<size_t>(config.char_max); ++n) {
+    for (size_t n = static_cast<size_t>(config.char_min); n <= static_cast<size_t>(config.char_max);
+         ++n) {
       for (size_t start = 0; start + n <= bracketed.size(); ++start) {
         out.push_back(fnv1a32(kCharTag, std::string_view(bracketed).substr(start, n)));
       }
@@ -68,13 +78,7 @@ void append_feature_hashes(std::string_view text, const FeatureConfig& config,
 void append_tfidf_hashes(std::string_view text, const FeatureConfig& config,
                          std::vector<uint32_t>& words, std::vector<uint32_t>& chars) {
   std::vector<std::string> tokens = tokenize(text);
-  for (size_t i = 0; i < tokens.size(); ++i) {
-    words.push_back(fnv1a32(kWordTag, tokens[i]));
-    if (i > 0 && config.word_ngrams >= 2) {
-      uint32_t bigram = fnv1a32(kBigramTag, tokens[i - 1]);
-      words.push_back(fnv_update(fnv_update(bigram, " "), tokens[i]));
-    }
-  }
+  for (size_t i = 0; i < tokens.size(); ++i) append_word_hashes(tokens, i, config, words);
   if (config.char_min <= 0) return;
   // scikit-learn's "char_wb": each whitespace-separated word, lowercased and padded with one
   // space on each side; a word no longer than n gives itself once and stops the larger n.
@@ -92,8 +96,8 @@ void append_tfidf_hashes(std::string_view text, const FeatureConfig& config,
     }
     padded.push_back(' ');
     std::string_view view(padded);
-    for (size_t n = static_cast<size_t>(config.char_min);
-         n <= static_cast<size_t>(config.char_max); ++n) {
+    for (size_t n = static_cast<size_t>(config.char_min); n <= static_cast<size_t>(config.char_max);
+         ++n) {
       if (n >= view.size()) {
         chars.push_back(fnv1a32(kCharTag, view));
         break;
@@ -136,13 +140,14 @@ nlohmann::json preprocess_json(const FeatureConfig& config) {
   if (config.scheme == kEnsembleScheme) {
     auto members = nlohmann::json::array();
     for (const auto& member : config.members) members.push_back(preprocess_json(member));
-    return {{"kind", "text"},
-            {"scheme", kEnsembleScheme},
-            {"model", "average of the members' probabilities"},
-            {"members", members},
-            {"buckets", config.buckets},
-            {"id", "member k's ids (its own rule) + the buckets of members 0..k-1, members in order"},
-            {"output", "softmax probabilities over classes.json (mean of the members')"}};
+    return {
+        {"kind", "text"},
+        {"scheme", kEnsembleScheme},
+        {"model", "average of the members' probabilities"},
+        {"members", members},
+        {"buckets", config.buckets},
+        {"id", "member k's ids (its own rule) + the buckets of members 0..k-1, members in order"},
+        {"output", "softmax probabilities over classes.json (mean of the members')"}};
   }
   if (config.scheme == kTfidfScheme) {
     return {
@@ -162,8 +167,9 @@ nlohmann::json preprocess_json(const FeatureConfig& config) {
          "with one space on each side: byte n-grams for n = min..max; a padded word of n bytes "
          "or fewer gives itself once and stops the larger n (scikit-learn's char_wb)"},
         {"hash", "fnv1a32 over tag byte (1 word, 2 bigram joined by ' ', 3 char n-gram) + bytes"},
-        {"id", "word/bigram: hash % word_buckets; char n-gram: word_buckets + hash % "
-               "(buckets - word_buckets)"},
+        {"id",
+         "word/bigram: hash % word_buckets; char n-gram: word_buckets + hash % "
+         "(buckets - word_buckets)"},
         {"buckets", config.buckets},
         {"weighting",
          "per text and id: (1 + ln count) * idf[id]; L2-normalised separately over word ids "

@@ -4,9 +4,9 @@
 // check plus text_model_test.cc hold the two to identical ids.
 #include "ml/text/text_model.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "ml/bundle/bundle.h"
 #include "ml/text/text_trainer.h"
@@ -74,6 +74,10 @@ def featurize(self, text: str) -> List[int]:
                     ids.append(self.fnv({H3}, word, start, start + n) % {B})
     return ids
 
+)TS";
+
+// predict_texts on raw strings, for any text model with `featurize` and `forward`.
+constexpr const char* kPredictTextsSource = R"TS(
 def predict_texts(self, texts: List[str]) -> Tensor:
     ids: List[int] = []
     offsets: List[int] = []
@@ -84,7 +88,8 @@ def predict_texts(self, texts: List[str]) -> Tensor:
 )TS";
 
 std::string model_source(const FeatureConfig& config) {
-  return std::string(kTokenizerSource) + fmt::format(fmt::runtime(kModelSource), fmt::arg("B", config.buckets),
+  return std::string(kTokenizerSource) + kPredictTextsSource +
+         fmt::format(fmt::runtime(kModelSource), fmt::arg("B", config.buckets),
                      fmt::arg("W", config.word_ngrams), fmt::arg("C0", config.char_min),
                      fmt::arg("C1", config.char_max), fmt::arg("H1", tag_state(1)),
                      fmt::arg("H2", tag_state(2)), fmt::arg("H3", tag_state(3)));
@@ -152,13 +157,15 @@ Result<nlohmann::json> read_json(const std::filesystem::path& path) {
 
 const char* tokenizer_torchscript() { return kTokenizerSource; }
 
+const char* predict_texts_torchscript() { return kPredictTextsSource; }
+
 torch::jit::Module make_text_model(const FeatureConfig& config,
                                    const std::vector<std::string>& classes, int64_t dim) {
   torch::jit::Module model("TrainboxTextClassifier");
   auto num_classes = static_cast<int64_t>(classes.size());
   double bound = 1.0 / static_cast<double>(dim);
-  model.register_parameter("embedding",
-                           torch::empty({config.buckets, dim}).uniform_(-bound, bound), false);
+  model.register_parameter("embedding", torch::empty({config.buckets, dim}).uniform_(-bound, bound),
+                           false);
   model.register_parameter("head_weight", torch::zeros({num_classes, dim}), false);
   model.register_parameter("head_bias", torch::zeros({num_classes}), false);
   c10::List<std::string> names;

@@ -24,6 +24,8 @@ torch::jit::Module make_text_model(const FeatureConfig& config,
 
 // TorchScript methods `fnv(h, data, start, end)` and `tokenize(text)`, shared by the text models.
 const char* tokenizer_torchscript();
+// TorchScript `predict_texts(texts)`: featurize each text, then forward (ids, offsets).
+const char* predict_texts_torchscript();
 
 struct FeatureBatch {
   torch::Tensor ids;      // int64 [total features]

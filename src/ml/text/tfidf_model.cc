@@ -78,18 +78,10 @@ def logits(self, ids: Tensor, offsets: Tensor) -> Tensor:
 
 def forward(self, ids: Tensor, offsets: Tensor) -> Tensor:
     return torch.softmax(self.logits(ids, offsets), 1)
-
-def predict_texts(self, texts: List[str]) -> Tensor:
-    ids: List[int] = []
-    offsets: List[int] = []
-    for text in texts:
-        offsets.append(len(ids))
-        ids.extend(self.featurize(text))
-    return self.forward(torch.tensor(ids, dtype=4), torch.tensor(offsets, dtype=4))  # 4: int64
 )TS";
 
 std::string tfidf_source(const FeatureConfig& c) {
-  return std::string(tokenizer_torchscript()) +
+  return std::string(tokenizer_torchscript()) + predict_texts_torchscript() +
          fmt::format(fmt::runtime(kTfidfSource), fmt::arg("WB", c.word_buckets),
                      fmt::arg("CB", c.buckets - c.word_buckets), fmt::arg("B", c.buckets),
                      fmt::arg("W", c.word_ngrams), fmt::arg("C0", c.char_min),
