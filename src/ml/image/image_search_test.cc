@@ -43,13 +43,19 @@ testing::Files left_right_files(int per_class, int size) {
   return files;
 }
 
+// A request to train the zip `name` in `work`, with its own work folder and bundle path.
+TrainRequest request_in(const TempDir& work, const std::string& name) {
+  TrainRequest request;
+  request.dataset = work.path() / name;
+  request.work_dir = work.path() / "work";
+  request.bundle_path = work.path() / "bundle.zip";
+  return request;
+}
+
 TEST(ImageSearchTest, AutoRecordsEveryCandidateAndExportsTheWinner) {
   TempDir work(fs::temp_directory_path(), "image-search");
   testing::write_zip(work.path() / "shapes.zip", testing::shape_files(3, 40, 48));
-  TrainRequest request;
-  request.dataset = work.path() / "shapes.zip";
-  request.work_dir = work.path() / "work";
-  request.bundle_path = work.path() / "bundle.zip";
+  TrainRequest request = request_in(work, "shapes.zip");
   request.options.time_budget_s = 60;
   request.options.epochs = 4;
   auto result = train_image(request, {});
@@ -111,10 +117,7 @@ TEST(ImageSearchTest, MirroringThatSwapsClassesIsNotKept) {
   TempDir work(fs::temp_directory_path(), "image-search-flip");
   auto zip = work.path() / "left_right.zip";
   testing::write_zip(zip, left_right_files(60, 32));
-  TrainRequest request;
-  request.dataset = zip;
-  request.work_dir = work.path() / "work";
-  request.bundle_path = work.path() / "bundle.zip";
+  TrainRequest request = request_in(work, "left_right.zip");
   request.options.time_budget_s = 120;
   request.options.epochs = 6;
   ReadOptions read;
@@ -146,10 +149,7 @@ TEST(ImageSearchTest, MirroringThatSwapsClassesIsNotKept) {
 TEST(ImageSearchTest, ATwentySecondBudgetEndsWithinTwentyTwoSeconds) {
   TempDir work(fs::temp_directory_path(), "image-search-budget");
   testing::write_zip(work.path() / "shapes.zip", testing::shape_files(4, 150, 64));
-  TrainRequest request;
-  request.dataset = work.path() / "shapes.zip";
-  request.work_dir = work.path() / "work";
-  request.bundle_path = work.path() / "bundle.zip";
+  TrainRequest request = request_in(work, "shapes.zip");
   request.options.time_budget_s = 20;
   request.options.epochs = 500;  // far more than fits: the budget must stop it
   auto start = std::chrono::steady_clock::now();
@@ -167,10 +167,7 @@ TEST(ImageSearchTest, AStopRequestEndsTheSearchWithinFiveSecondsInEveryPhase) {
   TempDir work(fs::temp_directory_path(), "image-search-cancel");
   testing::write_zip(work.path() / "shapes.zip", testing::shape_files(4, 150, 64));
   for (double after_s : {0.05, 0.5, 1.5, 3.0, 5.0}) {
-    TrainRequest request;
-    request.dataset = work.path() / "shapes.zip";
-    request.work_dir = work.path() / "work";
-    request.bundle_path = work.path() / "bundle.zip";
+    TrainRequest request = request_in(work, "shapes.zip");
     request.options.epochs = 500;
     request.options.time_budget_s = 600;
     auto start = std::chrono::steady_clock::now();

@@ -149,36 +149,8 @@ nlohmann::json preprocess_json(const FeatureConfig& config) {
         {"id", "member k's ids (its own rule) + the buckets of members 0..k-1, members in order"},
         {"output", "softmax probabilities over classes.json (mean of the members')"}};
   }
-  if (config.scheme == kTfidfScheme) {
-    return {
-        {"kind", "text"},
-        {"scheme", kTfidfScheme},
-        {"model", "linear model (multinomial logistic regression) on TF-IDF features"},
-        {"input", "UTF-8 bytes of the text"},
-        {"lowercase", "ASCII only: bytes A-Z become a-z, all other bytes unchanged"},
-        {"tokens",
-         "maximal runs of ASCII letters/digits and bytes >= 0x80; ASCII spaces, controls and "
-         "punctuation separate tokens"},
-        {"word_ngrams", {1, config.word_ngrams}},
-        {"word_buckets", config.word_buckets},
-        {"char_ngrams", {config.char_min, config.char_max}},
-        {"char_ngrams_of",
-         "each word (a maximal run of bytes other than ASCII whitespace), lowercased and padded "
-         "with one space on each side: byte n-grams for n = min..max; a padded word of n bytes "
-         "or fewer gives itself once and stops the larger n (scikit-learn's char_wb)"},
-        {"hash", "fnv1a32 over tag byte (1 word, 2 bigram joined by ' ', 3 char n-gram) + bytes"},
-        {"id",
-         "word/bigram: hash % word_buckets; char n-gram: word_buckets + hash % "
-         "(buckets - word_buckets)"},
-        {"buckets", config.buckets},
-        {"weighting",
-         "per text and id: (1 + ln count) * idf[id]; L2-normalised separately over word ids "
-         "and over char ids; idf = ln((1 + n) / (1 + df)) + 1 on the training texts, 0 for ids "
-         "never seen in training"},
-        {"output", "softmax probabilities over classes.json"},
-    };
-  }
-  return {
+  // Both hashed schemes tokenise alike (JSON objects keep keys sorted, so merging changes nothing).
+  nlohmann::json out = {
       {"kind", "text"},
       {"input", "UTF-8 bytes of the text"},
       {"lowercase", "ASCII only: bytes A-Z become a-z, all other bytes unchanged"},
@@ -187,15 +159,38 @@ nlohmann::json preprocess_json(const FeatureConfig& config) {
        "punctuation separate tokens"},
       {"word_ngrams", {1, config.word_ngrams}},
       {"char_ngrams", {config.char_min, config.char_max}},
+      {"buckets", config.buckets},
+      {"output", "softmax probabilities over classes.json"},
+  };
+  if (config.scheme == kTfidfScheme) {
+    out.update(nlohmann::json{
+        {"scheme", kTfidfScheme},
+        {"model", "linear model (multinomial logistic regression) on TF-IDF features"},
+        {"word_buckets", config.word_buckets},
+        {"char_ngrams_of",
+         "each word (a maximal run of bytes other than ASCII whitespace), lowercased and padded "
+         "with one space on each side: byte n-grams for n = min..max; a padded word of n bytes "
+         "or fewer gives itself once and stops the larger n (scikit-learn's char_wb)"},
+        {"hash", "fnv1a32 over tag byte (1 word, 2 bigram joined by ' ', 3 char n-gram) + bytes"},
+        {"id",
+         "word/bigram: hash % word_buckets; char n-gram: word_buckets + hash % "
+         "(buckets - word_buckets)"},
+        {"weighting",
+         "per text and id: (1 + ln count) * idf[id]; L2-normalised separately over word ids "
+         "and over char ids; idf = ln((1 + n) / (1 + df)) + 1 on the training texts, 0 for ids "
+         "never seen in training"},
+    });
+    return out;
+  }
+  out.update(nlohmann::json{
       {"char_ngrams_of", "'<' + token + '>' (byte n-grams)"},
       {"feature_order",
        "per token: word, then bigram with the previous token, then char n-grams by n then start"},
       {"hash", "fnv1a32 over tag byte (1 word, 2 bigram joined by ' ', 3 char n-gram) + bytes"},
-      {"buckets", config.buckets},
       {"id", "hash % buckets"},
       {"pooling", "mean of embeddings (EmbeddingBag mode mean)"},
-      {"output", "softmax probabilities over classes.json"},
-  };
+  });
+  return out;
 }
 
 Result<FeatureConfig> feature_config_from_json(const nlohmann::json& preprocess) {
