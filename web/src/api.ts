@@ -1,5 +1,12 @@
 // Client for the trainbox REST API (/api/v1). Paths are relative to the page so the page also
-// works when the server is mounted under a prefix.
+// works when the server is mounted under a prefix. The interfaces below are the JSON bodies;
+// web/test/openapi_types.test.mjs checks them against src/http/openapi.json.
+import { ApiError, errorFromBody } from "./api_error";
+import { createFollower, type EventStream, type Follower, type FollowDeps } from "./follow";
+
+export { ApiError, errorFromBody } from "./api_error";
+export { isTerminal, taskError } from "./task_status";
+export type { Follower } from "./follow";
 
 export type Status = "QUEUED" | "RUNNING" | "COMPLETED" | "FAILED" | "CANCELLED";
 
@@ -32,7 +39,6 @@ export interface ClassMetrics {
 export interface ModelChoice {
   architecture?: string;
   reason?: string;
-  path?: string;
   image_size?: number;
 }
 
@@ -60,7 +66,7 @@ export interface Metrics {
 
 export interface Task {
   id: string;
-  kind: "image" | "text" | string;
+  kind: "image" | "text";
   status: Status;
   created_at?: string | null;
   started_at?: string | null;
@@ -75,8 +81,22 @@ export interface Task {
   } | null;
   classes?: string[] | null;
   metrics?: Metrics | null;
-  error?: string | { code?: string; message?: string } | null;
+  attempts?: number;
   cancel_requested?: boolean;
+  /** The failure or cancel reason in words (taskError also reads an old {code, message} form). */
+  error?: string | null;
+}
+
+/** GET /tasks: a page of tasks, newest first. */
+export interface TaskList {
+  tasks: Task[];
+  total: number;
+}
+
+/** GET /health. */
+export interface Health {
+  status: string;
+  version?: string;
 }
 
 export interface TopEntry {
@@ -88,6 +108,11 @@ export interface Prediction {
   label: string;
   score: number;
   top?: TopEntry[];
+}
+
+/** POST /tasks/{id}/predict: one entry per input, in input order. */
+export interface Predictions {
+  predictions: Prediction[];
 }
 
 /** One validation item of a finished task (GET /tasks/{id}/validation). */
@@ -110,46 +135,7 @@ export interface Validation {
   truncated?: boolean;
 }
 
-export class ApiError extends Error {
-  constructor(
-    message: string,
-    readonly status: number,
-    readonly code: string,
-  ) {
-    super(message);
-  }
-}
-
 export const API = "api/v1";
-
-export function isTerminal(status: Status | string | undefined): boolean {
-  return status === "COMPLETED" || status === "FAILED" || status === "CANCELLED";
-}
-
-/** Turns any error body into words a person can act on. */
-export function errorFromBody(status: number, text: string): ApiError {
-  let message = "";
-  let code = "http_" + status;
-  try {
-    const body = JSON.parse(text);
-    const err = body?.error;
-    if (err && typeof err === "object") {
-      message = String(err.message ?? "");
-      code = String(err.code ?? code);
-    } else if (typeof err === "string") {
-      message = err;
-    }
-  } catch {
-    message = text.trim().slice(0, 300);
-  }
-  if (!message) {
-    message =
-      status === 0
-        ? "The server could not be reached. Check that trainbox is running."
-        : `The server answered ${status}.`;
-  }
-  return new ApiError(message, status, code);
-}
 
 async function request<T>(path: string, init?: RequestInit): Promise<T> {
   let response: Response;
@@ -163,13 +149,6 @@ async function request<T>(path: string, init?: RequestInit): Promise<T> {
   return (text ? JSON.parse(text) : null) as T;
 }
 
-export function taskError(task: Task): string | null {
-  const e = task.error;
-  if (!e) return null;
-  if (typeof e === "string") return e;
-  return e.message ?? e.code ?? "unknown error";
-}
-
 /** An installed pretrained backbone (GET /api/v1/backbones). */
 export interface Backbone {
   name: string;
@@ -180,10 +159,10 @@ export interface Backbone {
 }
 
 export const api = {
-  health: () => request<{ status: string; version?: string }>("health"),
+  health: () => request<Health>("health"),
   backbones: () => request<{ backbones: Backbone[]; builtin: string[] }>("backbones"),
   listTasks: (limit: number, offset: number) =>
-    request<{ tasks: Task[]; total: number }>(`tasks?limit=${limit}&offset=${offset}`),
+    request<TaskList>(`tasks?limit=${limit}&offset=${offset}`),
   getTask: (id: string) => request<Task>(`tasks/${encodeURIComponent(id)}`),
   cancelTask: (id: string) =>
     request<Task>(`tasks/${encodeURIComponent(id)}/cancel`, { method: "POST" }),
@@ -192,13 +171,13 @@ export const api = {
   predictImages: (id: string, files: Blob[], names: string[], topK = 3) => {
     const form = new FormData();
     files.forEach((file, i) => form.append("file", file, names[i] ?? `image${i}.jpg`));
-    return request<{ predictions: Prediction[] }>(
+    return request<Predictions>(
       `tasks/${encodeURIComponent(id)}/predict?top_k=${topK}`,
       { method: "POST", body: form },
     );
   },
   predictTexts: (id: string, texts: string[], topK = 3) =>
-    request<{ predictions: Prediction[] }>(`tasks/${encodeURIComponent(id)}/predict?top_k=${topK}`, {
+    request<Predictions>(`tasks/${encodeURIComponent(id)}/predict?top_k=${topK}`, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ texts }),
@@ -248,15 +227,9 @@ export function uploadTask(
   return { promise, abort: () => xhr.abort() };
 }
 
-export interface Follower {
-  stop: () => void;
-  readonly mode: "events" | "polling";
-}
-
 /**
- * Follows a task through server-sent events; if the stream errors before the task ends, falls
- * back to polling GET /tasks/{id} every second. Calls onTask with every new task state and stops
- * by itself once the task is terminal.
+ * Follows a task through server-sent events, polling GET /tasks/{id} every second as the fallback
+ * (follow.ts). Calls onTask with every new task state and stops by itself once the task is terminal.
  */
 export function followTask(
   id: string,
@@ -264,76 +237,19 @@ export function followTask(
   onError: (error: ApiError) => void,
   pollMs = 1000,
 ): Follower {
-  let stopped = false;
-  let source: EventSource | null = null;
-  let timer: number | undefined;
-  let mode: "events" | "polling" = "events";
-  let failures = 0;
-
-  const handle = (task: Task) => {
-    if (stopped) return;
-    onTask(task);
-    if (isTerminal(task.status)) stop();
+  const deps: FollowDeps = {
+    openEvents: typeof EventSource === "undefined" ? null : openEventSource,
+    getTask: api.getTask,
+    setTimer: (fn, ms) => window.setTimeout(fn, ms),
+    clearTimer: (handle) => window.clearTimeout(handle),
   };
+  return createFollower(deps, `${API}/tasks/${encodeURIComponent(id)}/events`, id, onTask, onError, pollMs);
+}
 
-  const poll = async () => {
-    if (stopped) return;
-    try {
-      const task = await api.getTask(id);
-      failures = 0;
-      handle(task);
-    } catch (e) {
-      const err = e instanceof ApiError ? e : new ApiError(String(e), 0, "unknown");
-      if (err.status === 404) {
-        onError(err);
-        stop();
-        return;
-      }
-      if (++failures === 3) onError(err);
-    }
-    if (!stopped) timer = window.setTimeout(poll, pollMs);
-  };
-
-  const startPolling = () => {
-    if (stopped || mode === "polling") return;
-    mode = "polling";
-    source?.close();
-    source = null;
-    void poll();
-  };
-
-  const stop = () => {
-    stopped = true;
-    source?.close();
-    source = null;
-    if (timer !== undefined) window.clearTimeout(timer);
-  };
-
-  if (typeof EventSource === "undefined") {
-    startPolling();
-  } else {
-    source = new EventSource(`${API}/tasks/${encodeURIComponent(id)}/events`);
-    const onMessage = (e: MessageEvent) => {
-      try {
-        handle(JSON.parse(e.data) as Task);
-      } catch {
-        /* a malformed event: ignore, the next one carries the full state */
-      }
-    };
-    source.addEventListener("task", onMessage as EventListener);
-    source.onmessage = onMessage;
-    source.addEventListener("deleted", () => {
-      onError(new ApiError("This task was deleted.", 404, "deleted"));
-      stop();
-    });
-    // A stream that ends before a terminal state, or never opens, means: poll instead.
-    source.onerror = () => startPolling();
-  }
-
+function openEventSource(url: string): EventStream {
+  const source = new EventSource(url);
   return {
-    stop,
-    get mode() {
-      return mode;
-    },
+    addEventListener: (type, listener) => source.addEventListener(type, listener as EventListener),
+    close: () => source.close(),
   };
 }

@@ -19,7 +19,7 @@ export interface LineChartOptions {
 }
 
 /** A round axis maximum and a number of grid divisions that gives round tick values. */
-function niceScale(value: number): { max: number; divisions: number } {
+export function niceScale(value: number): { max: number; divisions: number } {
   if (value <= 0 || !Number.isFinite(value)) return { max: 1, divisions: 4 };
   const exp = Math.pow(10, Math.floor(Math.log10(value)));
   const steps: [number, number][] = [[1, 5], [1.5, 3], [2, 4], [2.5, 5], [3, 3], [4, 4], [5, 5], [6, 3], [8, 4], [10, 5]];
@@ -27,60 +27,93 @@ function niceScale(value: number): { max: number; divisions: number } {
   return { max: 10 * exp, divisions: 5 };
 }
 
-export function lineChart(series: Series[], opts: LineChartOptions): HTMLElement {
-  const W = 360;
-  const H = 200;
-  const pad = { l: 44, r: 12, t: 12, b: 30 };
+const W = 360;
+const H = 200;
+const PAD = { l: 44, r: 12, t: 12, b: 30 };
+
+/** Where values land in a line chart: epoch index -> x, value -> y; tick labels. */
+interface Plot {
+  n: number;
+  yMin: number;
+  yMax: number;
+  divisions: number;
+  x: (i: number) => number;
+  y: (v: number) => number;
+  fmt: (v: number) => string;
+}
+
+function plotOf(series: Series[], opts: LineChartOptions): Plot {
   const n = Math.max(0, ...series.map((ser) => ser.values.length));
   const all = series.flatMap((ser) => ser.values.filter((v): v is number => typeof v === "number" && Number.isFinite(v)));
   const yMin = opts.yMin ?? 0;
   const scale = opts.yMax !== undefined ? { max: opts.yMax, divisions: 4 } : niceScale(Math.max(yMin + 1e-9, ...all));
   const yMax = scale.max;
-  const x = (i: number) => pad.l + (n <= 1 ? (W - pad.l - pad.r) / 2 : (i * (W - pad.l - pad.r)) / (n - 1));
-  const y = (v: number) => pad.t + (1 - (v - yMin) / (yMax - yMin || 1)) * (H - pad.t - pad.b);
-  const fmt = (v: number) => (opts.percent ? `${Math.round(v * 100)}%` : String(Number(v.toPrecision(3))));
+  return {
+    n,
+    yMin,
+    yMax,
+    divisions: scale.divisions,
+    x: (i: number) => PAD.l + (n <= 1 ? (W - PAD.l - PAD.r) / 2 : (i * (W - PAD.l - PAD.r)) / (n - 1)),
+    y: (v: number) => PAD.t + (1 - (v - yMin) / (yMax - yMin || 1)) * (H - PAD.t - PAD.b),
+    fmt: (v: number) => (opts.percent ? `${Math.round(v * 100)}%` : String(Number(v.toPrecision(3)))),
+  };
+}
 
+/** Grid lines with their value ticks, epoch ticks and the axis label. */
+function gridOf(p: Plot): SVGElement[] {
   const grid: SVGElement[] = [];
-  for (let k = 0; k <= scale.divisions; k++) {
-    const v = yMin + ((yMax - yMin) * k) / scale.divisions;
-    grid.push(s("line", { x1: pad.l, x2: W - pad.r, y1: y(v), y2: y(v), class: "grid" }));
-    grid.push(s("text", { x: pad.l - 6, y: y(v) + 4, "text-anchor": "end", class: "tick" }, fmt(v)));
+  for (let k = 0; k <= p.divisions; k++) {
+    const v = p.yMin + ((p.yMax - p.yMin) * k) / p.divisions;
+    grid.push(s("line", { x1: PAD.l, x2: W - PAD.r, y1: p.y(v), y2: p.y(v), class: "grid" }));
+    grid.push(s("text", { x: PAD.l - 6, y: p.y(v) + 4, "text-anchor": "end", class: "tick" }, p.fmt(v)));
   }
-  const step = Math.max(1, Math.ceil(n / 8));
-  for (let i = 0; i < n; i += step) {
-    grid.push(s("text", { x: x(i), y: H - pad.b + 16, "text-anchor": "middle", class: "tick" }, String(i + 1)));
+  const step = Math.max(1, Math.ceil(p.n / 8));
+  for (let i = 0; i < p.n; i += step) {
+    grid.push(s("text", { x: p.x(i), y: H - PAD.b + 16, "text-anchor": "middle", class: "tick" }, String(i + 1)));
   }
-  grid.push(s("text", { x: (W + pad.l) / 2, y: H - 2, "text-anchor": "middle", class: "axis-label" }, "epoch"));
+  grid.push(s("text", { x: (W + PAD.l) / 2, y: H - 2, "text-anchor": "middle", class: "axis-label" }, "epoch"));
+  return grid;
+}
 
+/** Each series as a polyline (when it has 2+ points) and its dots. */
+function linesOf(series: Series[], p: Plot): SVGElement[] {
   const lines: SVGElement[] = [];
   for (const ser of series) {
     const pts = ser.values
-      .map((v, i) => (typeof v === "number" && Number.isFinite(v) ? [x(i), y(Math.min(Math.max(v, yMin), yMax))] : null))
-      .filter((p): p is number[] => p !== null);
+      .map((v, i) => (typeof v === "number" && Number.isFinite(v) ? [p.x(i), p.y(Math.min(Math.max(v, p.yMin), p.yMax))] : null))
+      .filter((pt): pt is number[] => pt !== null);
     if (pts.length === 0) continue;
     if (pts.length > 1) {
       lines.push(
         s("polyline", {
-          points: pts.map((p) => p.join(",")).join(" "),
+          points: pts.map((pt) => pt.join(",")).join(" "),
           class: `line ${ser.className}`,
           "stroke-dasharray": ser.dashed ? "5 4" : null,
         }),
       );
     }
-    for (const p of pts) lines.push(s("circle", { cx: p[0], cy: p[1], r: 3, class: `dot ${ser.className}` }));
+    for (const pt of pts) lines.push(s("circle", { cx: pt[0], cy: pt[1], r: 3, class: `dot ${ser.className}` }));
   }
+  return lines;
+}
 
-  const desc = series
+/** The screen reader's summary: each series' latest value. */
+export function latestValues(series: Series[], fmt: (v: number) => string): string {
+  return series
     .map((ser) => {
       const last = [...ser.values].reverse().find((v) => typeof v === "number");
       return `${ser.name}: ${typeof last === "number" ? fmt(last) : "no data"}`;
     })
     .join("; ");
+}
+
+export function lineChart(series: Series[], opts: LineChartOptions): HTMLElement {
+  const p = plotOf(series, opts);
   const svg = s(
     "svg",
-    { viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": `${opts.title}. Latest: ${desc}`, class: "chart-svg" },
-    ...grid,
-    ...lines,
+    { viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": `${opts.title}. Latest: ${latestValues(series, p.fmt)}`, class: "chart-svg" },
+    ...gridOf(p),
+    ...linesOf(series, p),
   );
   const legend = h(
     "ul",
@@ -116,50 +149,7 @@ export function confusionHeatmap(classes: string[], matrix: number[][], opts: He
     ),
   );
   const body = h("tbody");
-  classes.forEach((c, r) => {
-    const row = matrix[r] ?? [];
-    const total = row.reduce((a, b) => a + (Number(b) || 0), 0);
-    body.append(
-      h(
-        "tr",
-        null,
-        h("th", { scope: "row", title: c }, c),
-        classes.map((pc, k) => {
-          const v = Number(row[k]) || 0;
-          const share = total > 0 ? v / total : 0;
-          const onCell = opts.onCell;
-          const content =
-            onCell && v > 0
-              ? h(
-                  "button",
-                  {
-                    type: "button",
-                    class: "cell-button",
-                    "data-testid": "cm-cell",
-                    "data-row": r,
-                    "data-col": k,
-                    "aria-pressed": "false",
-                    "aria-controls": opts.controls ?? null,
-                    "aria-label": `${v} validation item${v === 1 ? "" : "s"} of true class ${c} predicted as ${pc}: show ${v === 1 ? "it" : "them"}`,
-                    onclick: () => onCell(r, k),
-                  },
-                  String(v),
-                )
-              : String(v);
-          const cell = h(
-            "td",
-            {
-              class: `${r === k ? "diag" : "off"}${share > 0.55 ? " dark" : ""}${content instanceof Node ? " has-button" : ""}`,
-              title: `true ${c}, predicted ${pc}: ${v}`,
-            },
-            content,
-          );
-          cell.style.setProperty("--share", share.toFixed(3));
-          return cell;
-        }),
-      ),
-    );
-  });
+  classes.forEach((_, r) => body.append(heatmapRow(classes, matrix[r] ?? [], r, opts)));
   table.append(body);
   return h(
     "div",
@@ -172,6 +162,50 @@ export function confusionHeatmap(classes: string[], matrix: number[][], opts: He
       opts.onCell ? " Select a count to see the validation items behind it." : null,
     ),
     h("div", { class: "heatmap-wrap", tabindex: "0", role: "region", "aria-label": "Confusion matrix" }, table),
+  );
+}
+
+function heatmapRow(classes: string[], row: number[], r: number, opts: HeatmapOptions): HTMLElement {
+  const c = classes[r];
+  const total = row.reduce((a, b) => a + (Number(b) || 0), 0);
+  return h(
+    "tr",
+    null,
+    h("th", { scope: "row", title: c }, c),
+    classes.map((pc, k) => {
+      const v = Number(row[k]) || 0;
+      const share = total > 0 ? v / total : 0;
+      const content = opts.onCell && v > 0 ? cellButton(c, pc, v, r, k, opts) : String(v);
+      const cell = h(
+        "td",
+        {
+          class: `${r === k ? "diag" : "off"}${share > 0.55 ? " dark" : ""}${content instanceof Node ? " has-button" : ""}`,
+          title: `true ${c}, predicted ${pc}: ${v}`,
+        },
+        content,
+      );
+      cell.style.setProperty("--share", share.toFixed(3));
+      return cell;
+    }),
+  );
+}
+
+function cellButton(c: string, pc: string, v: number, r: number, k: number, opts: HeatmapOptions): HTMLElement {
+  const onCell = opts.onCell!;
+  return h(
+    "button",
+    {
+      type: "button",
+      class: "cell-button",
+      "data-testid": "cm-cell",
+      "data-row": r,
+      "data-col": k,
+      "aria-pressed": "false",
+      "aria-controls": opts.controls ?? null,
+      "aria-label": `${v} validation item${v === 1 ? "" : "s"} of true class ${c} predicted as ${pc}: show ${v === 1 ? "it" : "them"}`,
+      onclick: () => onCell(r, k),
+    },
+    String(v),
   );
 }
 

@@ -3,7 +3,8 @@
 // and always end up as text nodes.
 
 import type { LeaderboardEntry, Metrics } from "./api";
-import { formatDuration, formatPercent, h } from "./dom";
+import { h } from "./dom";
+import { formatPercent, formatSeconds, num } from "./format";
 
 /** Models the backbone option names besides installed backbones ("auto" searches them all). */
 export const IMAGE_MODELS: { name: string; label: string }[] = [
@@ -15,17 +16,6 @@ export const TEXT_MODELS: { name: string; label: string }[] = [
   { name: "tfidf_linear", label: "tfidf_linear (text: TF-IDF + linear model, no epochs)" },
   { name: "embedding", label: "embedding (text: bag-of-words embedding, trained by epochs)" },
 ];
-
-function num(v: unknown): number | undefined {
-  return typeof v === "number" && Number.isFinite(v) ? v : undefined;
-}
-
-function formatSeconds(v: number | undefined): string {
-  if (v === undefined) return "—";
-  if (v < 10) return `${v.toFixed(2)} s`;
-  if (v < 60) return `${v.toFixed(1)} s`;
-  return formatDuration(v);
-}
 
 /** The entries of metrics.leaderboard that have a name, best first; skipped ones last. */
 export function leaderboardRows(metrics: Metrics | null | undefined): LeaderboardEntry[] {

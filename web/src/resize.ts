@@ -13,7 +13,7 @@ export interface RgbaImage {
   data: Uint8ClampedArray; // RGBA, row-major
 }
 
-interface AxisWeights {
+export interface AxisWeights {
   start: Int32Array;
   count: Int32Array;
   weights: Float64Array; // count[i] entries at i * stride
@@ -59,12 +59,16 @@ export function squareCrop(width: number, height: number): { left: number; top: 
  * as the server's decoder does. Returns an opaque RGBA image of size x size.
  */
 export function resizeRule(src: RgbaImage, size = MODEL_SIZE): RgbaImage {
-  const { left, top, side } = squareCrop(src.width, src.height);
+  const crop = squareCrop(src.width, src.height);
+  const tmp = horizontalPass(src, crop, axisWeights(crop.side, size), size);
+  return { width: size, height: size, data: verticalPass(tmp, axisWeights(crop.side, size), size) };
+}
+
+/** Horizontal pass over the crop's rows (RGB on white) -> float [side][size][3]. */
+function horizontalPass(src: RgbaImage, crop: { left: number; top: number; side: number }, hw: AxisWeights, size: number): Float64Array {
+  const { left, top, side } = crop;
   const sw = src.width;
   const data = src.data;
-  const hw = axisWeights(side, size);
-  const vw = axisWeights(side, size);
-  // Horizontal pass over the crop's rows -> tmp[side][size][3].
   const tmp = new Float64Array(side * size * 3);
   for (let y = 0; y < side; y++) {
     const rowBase = ((top + y) * sw + left) * 4;
@@ -97,7 +101,11 @@ export function resizeRule(src: RgbaImage, size = MODEL_SIZE): RgbaImage {
       tmp[o + 2] = b;
     }
   }
-  // Vertical pass -> out[size][size].
+  return tmp;
+}
+
+/** Vertical pass of the horizontal pass's rows -> opaque RGBA [size][size], rounded. */
+function verticalPass(tmp: Float64Array, vw: AxisWeights, size: number): Uint8ClampedArray {
   const out = new Uint8ClampedArray(size * size * 4);
   for (let y = 0; y < size; y++) {
     const st = vw.start[y];
@@ -121,7 +129,7 @@ export function resizeRule(src: RgbaImage, size = MODEL_SIZE): RgbaImage {
       out[o + 3] = 255;
     }
   }
-  return { width: size, height: size, data: out };
+  return out;
 }
 
 type AnyCanvas = HTMLCanvasElement | OffscreenCanvas;

@@ -1,11 +1,19 @@
 // Code that loads a downloaded bundle, shown next to the download button.
 import type { Task } from "./api";
 
-export function snippets(task: Task): { python: string; cpp: string } {
+export interface Snippets {
+  python: string;
+  cpp: string;
+}
+
+export function snippets(task: Task): Snippets {
   const zip = `trainbox-${task.id}.zip`;
-  if (task.kind === "text") {
-    return {
-      python: `import json, zipfile, torch
+  return task.kind === "text" ? textSnippets(zip) : imageSnippets(zip);
+}
+
+function textSnippets(zip: string): Snippets {
+  return {
+    python: `import json, zipfile, torch
 
 zipfile.ZipFile("${zip}").extractall("model")
 model = torch.jit.load("model/model.pt")
@@ -14,7 +22,7 @@ classes = json.load(open("model/classes.json"))   # {"0": "label", ...}
 probs = model.predict_texts(["an example text"])   # float [N, C]
 best = int(probs[0].argmax())
 print(classes[str(best)], float(probs[0, best]))`,
-      cpp: `// unzip ${zip} into model/ first
+    cpp: `// unzip ${zip} into model/ first
 #include <torch/script.h>
 #include <iostream>
 
@@ -25,8 +33,10 @@ int main() {
   int64_t best = probs[0].argmax().item<int64_t>();
   std::cout << best << " " << probs[0][best].item<float>() << "\\n";  // index into classes.json
 }`,
-    };
-  }
+  };
+}
+
+function imageSnippets(zip: string): Snippets {
   return {
     python: `import json, zipfile
 import numpy as np, torch

@@ -106,6 +106,16 @@ function describe(e: unknown): string {
   return `The validation items could not be loaded: ${why} Select the cell again to retry.`;
 }
 
+/** One confusion-matrix block: its matrix, its cell panel and the request in flight. */
+interface Explorer {
+  taskId: string;
+  classes: string[];
+  matrix: number[][];
+  panel: HTMLElement;
+  block: HTMLElement | null;
+  seq: number;
+}
+
 /**
  * The confusion-matrix block of a finished task, its non-zero counts as buttons, and the panel
  * that lists a selected cell's validation items.
@@ -113,79 +123,91 @@ function describe(e: unknown): string {
 export function confusionExplorer(taskId: string, classes: string[], matrix: number[][]): HTMLElement {
   const panel = h("section", { id: PANEL_ID, class: "cell-items", "data-testid": "cell-items", "aria-live": "polite", "aria-labelledby": `${PANEL_ID}-title` });
   panel.hidden = true;
-  let seq = 0;
-  let block: HTMLElement;
-
-  const buttons = () => Array.from(block.querySelectorAll<HTMLButtonElement>('button[data-testid="cm-cell"]'));
-  const close = () => {
-    seq++;
-    const was = selected;
-    selected = null;
-    panel.hidden = true;
-    replace(panel);
-    for (const b of buttons()) b.setAttribute("aria-pressed", "false");
-    if (was) buttons().find((b) => b.dataset.row === String(was.row) && b.dataset.col === String(was.col))?.focus();
-  };
-
-  const show = async (row: number, col: number) => {
-    selected = { taskId, row, col };
-    for (const b of buttons()) {
-      b.setAttribute("aria-pressed", String(b.dataset.row === String(row) && b.dataset.col === String(col)));
-    }
-    const expected = Number(matrix[row]?.[col]) || 0;
-    const trueName = classes[row] ?? `class ${row}`;
-    const predictedName = classes[col] ?? `class ${col}`;
-    const heading = (count: string) =>
-      h(
-        "div",
-        { class: "cell-items-head" },
-        h("h4", { id: `${PANEL_ID}-title` }, `True ${trueName}, predicted ${predictedName}`, h("span", { class: "muted", "data-testid": "cell-items-count" }, ` — ${count}`)),
-        h("button", { type: "button", class: "small", "data-testid": "cell-items-close", onclick: close }, "Close"),
-      );
-    const mine = ++seq;
-    panel.hidden = false;
-    replace(panel, heading(`${expected} item${expected === 1 ? "" : "s"}`), h("p", { class: "muted" }, "Loading the validation items…"));
-    let validation: Validation;
-    try {
-      validation = await loadValidation(taskId);
-    } catch (e) {
-      if (mine !== seq) return;
-      replace(panel, heading(`${expected} item${expected === 1 ? "" : "s"}`), h("p", { class: "alert info", "data-testid": "cell-items-error" }, describe(e)));
-      return;
-    }
-    if (mine !== seq) return;
-    const items = validation.items.filter((i) => i.label === row && i.predicted === col);
-    const list = h("ul", { class: "cell-item-list", "data-testid": "cell-item-list" }, items.slice(0, FIRST_PAGE).map((i) => itemView(i, classes)));
-    const more =
-      items.length > FIRST_PAGE
-        ? h(
-            "button",
-            {
-              type: "button",
-              class: "small",
-              "data-testid": "cell-items-more",
-              onclick: (e: Event) => {
-                list.append(...items.slice(FIRST_PAGE).map((i) => itemView(i, classes)));
-                (e.currentTarget as HTMLElement).remove();
-              },
-            },
-            `Show all ${items.length}`,
-          )
-        : null;
-    replace(
-      panel,
-      heading(`${items.length} item${items.length === 1 ? "" : "s"}`),
-      validation.truncated && items.length < expected
-        ? h("p", { class: "muted small" }, `Only the first validation items were kept with the model: ${items.length} of this cell's ${expected} are shown.`)
-        : null,
-      items.length ? list : h("p", { class: "muted" }, "No validation items in this cell."),
-      more,
-    );
-  };
-
-  block = confusionHeatmap(classes, matrix, { onCell: (r, c) => void show(r, c), controls: PANEL_ID });
+  const ex: Explorer = { taskId, classes, matrix, panel, block: null, seq: 0 };
+  const block = confusionHeatmap(classes, matrix, { onCell: (r, c) => void showCell(ex, r, c), controls: PANEL_ID });
+  ex.block = block;
   block.append(panel);
   // The page re-renders a task as it changes: keep the open cell open.
-  if (selected && selected.taskId === taskId) void show(selected.row, selected.col);
+  if (selected && selected.taskId === taskId) void showCell(ex, selected.row, selected.col);
   return block;
+}
+
+function cellButtons(ex: Explorer): HTMLButtonElement[] {
+  return Array.from(ex.block!.querySelectorAll<HTMLButtonElement>('button[data-testid="cm-cell"]'));
+}
+
+function closeCell(ex: Explorer): void {
+  ex.seq++;
+  const was = selected;
+  selected = null;
+  ex.panel.hidden = true;
+  replace(ex.panel);
+  for (const b of cellButtons(ex)) b.setAttribute("aria-pressed", "false");
+  if (was) cellButtons(ex).find((b) => b.dataset.row === String(was.row) && b.dataset.col === String(was.col))?.focus();
+}
+
+function cellHeading(ex: Explorer, row: number, col: number, count: string): HTMLElement {
+  const trueName = ex.classes[row] ?? `class ${row}`;
+  const predictedName = ex.classes[col] ?? `class ${col}`;
+  return h(
+    "div",
+    { class: "cell-items-head" },
+    h("h4", { id: `${PANEL_ID}-title` }, `True ${trueName}, predicted ${predictedName}`, h("span", { class: "muted", "data-testid": "cell-items-count" }, ` — ${count}`)),
+    h("button", { type: "button", class: "small", "data-testid": "cell-items-close", onclick: () => closeCell(ex) }, "Close"),
+  );
+}
+
+function itemCount(n: number): string {
+  return `${n} item${n === 1 ? "" : "s"}`;
+}
+
+async function showCell(ex: Explorer, row: number, col: number): Promise<void> {
+  selected = { taskId: ex.taskId, row, col };
+  for (const b of cellButtons(ex)) {
+    b.setAttribute("aria-pressed", String(b.dataset.row === String(row) && b.dataset.col === String(col)));
+  }
+  const expected = Number(ex.matrix[row]?.[col]) || 0;
+  const mine = ++ex.seq;
+  ex.panel.hidden = false;
+  replace(ex.panel, cellHeading(ex, row, col, itemCount(expected)), h("p", { class: "muted" }, "Loading the validation items…"));
+  let validation: Validation;
+  try {
+    validation = await loadValidation(ex.taskId);
+  } catch (e) {
+    if (mine !== ex.seq) return;
+    replace(ex.panel, cellHeading(ex, row, col, itemCount(expected)), h("p", { class: "alert info", "data-testid": "cell-items-error" }, describe(e)));
+    return;
+  }
+  if (mine !== ex.seq) return;
+  renderCellItems(ex, row, col, expected, validation);
+}
+
+function renderCellItems(ex: Explorer, row: number, col: number, expected: number, validation: Validation): void {
+  const items = validation.items.filter((i) => i.label === row && i.predicted === col);
+  const list = h("ul", { class: "cell-item-list", "data-testid": "cell-item-list" }, items.slice(0, FIRST_PAGE).map((i) => itemView(i, ex.classes)));
+  const more =
+    items.length > FIRST_PAGE
+      ? h(
+          "button",
+          {
+            type: "button",
+            class: "small",
+            "data-testid": "cell-items-more",
+            onclick: (e: Event) => {
+              list.append(...items.slice(FIRST_PAGE).map((i) => itemView(i, ex.classes)));
+              (e.currentTarget as HTMLElement).remove();
+            },
+          },
+          `Show all ${items.length}`,
+        )
+      : null;
+  replace(
+    ex.panel,
+    cellHeading(ex, row, col, itemCount(items.length)),
+    validation.truncated && items.length < expected
+      ? h("p", { class: "muted small" }, `Only the first validation items were kept with the model: ${items.length} of this cell's ${expected} are shown.`)
+      : null,
+    items.length ? list : h("p", { class: "muted" }, "No validation items in this cell."),
+    more,
+  );
 }
