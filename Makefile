@@ -3,8 +3,11 @@
 #   make backbones  install the pretrained image backbones (npm nsfwjs -> TorchScript, once)
 #   make run        build + backbones, then serve on http://127.0.0.1:8080 with data in
 #                   ./trainbox-data
-#   make test       build, run every test (unit, contract, API, ML, browser), then an ASan+UBSan pass
-#   make test-fast  unit + contract tests only
+#   make test       build, run every test (unit, contract, API, ML, browser, web unit), an
+#                   ASan+UBSan pass, make lint and a short fuzz run
+#   make test-fast  the `unit` label only (under a minute)
+#   make lint       layer rule, clang-format drift, clang-tidy, `make bench` runnable
+#   make fuzz       each libFuzzer target for FUZZ_SECONDS (default 300); fuzz-smoke: 10 s each
 #   make bench      benchmarks (see bench/README.md)
 #   make format / tidy
 
@@ -14,12 +17,16 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := 1
-CCACHE := $(shell command -v ccache 2>/dev/null)
-LAUNCHER := $(if $(CCACHE),-DCMAKE_CXX_COMPILER_LAUNCHER=ccache,)
+# Looked up when a recipe runs, after `deps` has installed ccache (a parse-time lookup missed it
+# on a fresh machine, so every first build compiled without the cache).
+LAUNCHER = $$(command -v ccache >/dev/null 2>&1 && echo -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 WERROR ?= ON
 BACKBONES_DIR ?= ./trainbox-data/backbones
+# The suites labelled `unit` (cmake/testing.cmake): fast, no trainings, no servers.
+UNIT_TARGETS := util_tests core_tests storage_tests jobs_tests http_tests service_tests parser_tests \
+                schema_tests
 
-.PHONY: deps web configure build backbones run test test-fast test-unit test-asan test-browser bench format tidy clean
+.PHONY: deps web configure build backbones run test test-fast test-unit test-asan test-browser test-web-unit lint fuzz fuzz-smoke bench format tidy clean
 
 deps:
 	bash scripts/install_deps.sh
@@ -47,17 +54,30 @@ test-unit: build backbones
 
 test-asan: deps
 	cmake -S . -B $(ASAN_DIR) -DCMAKE_BUILD_TYPE=Debug -DTRAINBOX_SANITIZE=ON -DTRAINBOX_WERROR=$(WERROR) -DTRAINBOX_BUILD_BENCH=OFF $(LAUNCHER)
-	cmake --build $(ASAN_DIR) -j $(JOBS) --target util_tests core_tests storage_tests contract_tests jobs_tests http_tests service_tests
-	cd $(ASAN_DIR) && ASAN_OPTIONS=detect_leaks=0 ctest --output-on-failure -j $(JOBS) -L "unit|contract" -E "^(ml_|Image|Text)"
+	cmake --build $(ASAN_DIR) -j $(JOBS) --target $(UNIT_TARGETS) contract_tests
+	cd $(ASAN_DIR) && ASAN_OPTIONS=detect_leaks=0 ctest --output-on-failure -j $(JOBS) -L "unit|contract"
 
 test-browser: build
 	bash scripts/run_browser_tests.sh $(BUILD_DIR)/trainbox
 
-test: test-unit test-browser test-asan
+test-web-unit: deps
+	bash scripts/test_web_unit.sh
+
+lint: build
+	bash scripts/lint.sh $(BUILD_DIR)
+
+fuzz-smoke: deps
+	bash scripts/fuzz.sh 10
+
+FUZZ_SECONDS ?= 300
+fuzz: deps
+	bash scripts/fuzz.sh $(FUZZ_SECONDS)
+
+test: lint test-unit test-browser test-web-unit test-asan fuzz-smoke
 
 test-fast: configure
-	cmake --build $(BUILD_DIR) -j $(JOBS) --target util_tests core_tests storage_tests contract_tests
-	cd $(BUILD_DIR) && ctest --output-on-failure -L "unit|contract" -R "Contract|Ids|Fs|Clock|Task|BlobKey"
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target $(UNIT_TARGETS)
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) -L unit
 
 bench: build
 	bash bench/run_all.sh $(BUILD_DIR)

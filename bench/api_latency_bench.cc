@@ -26,8 +26,9 @@ Figures measure(httplib::Client& client, const std::string& path, int requests) 
   for (int i = 0; i < requests; ++i) {
     auto started = std::chrono::steady_clock::now();
     auto res = client.Get(path);
-    millis.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
-                                                               started).count());
+    millis.push_back(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+            .count());
     if (!res || res->status != 200) std::fprintf(stderr, "request failed: %s\n", path.c_str());
   }
   std::sort(millis.begin(), millis.end());
@@ -52,14 +53,19 @@ int main(int argc, char** argv) {
   print("idle: GET /health", measure(*client, "/api/v1/health", requests));
   auto zip = scratch.path() / "shapes.zip";
   trainbox::ml::testing::write_zip(zip, trainbox::ml::testing::shape_files(4, 100, 64));
-  auto created = trainbox::testing::create_task(*client, "shapes.zip", trainbox::read_file(zip).value(),
-                                                {{"options", R"({"epochs": 500, "time_budget_s": 600})"}});
+  auto created =
+      trainbox::testing::create_task(*client, "shapes.zip", trainbox::read_file(zip).value(),
+                                     {{"options", R"({"epochs": 500, "time_budget_s": 600})"}});
   if (!created || created->status != 202) return 1;
   std::string id = nlohmann::json::parse(created->body)["id"];
 
-  trainbox::testing::wait_for_task(*client, id, [](const nlohmann::json& task) {
-    return task["progress"].value("phase", "") == "training" || trainbox::testing::is_terminal_status(task);
-  }, std::chrono::seconds(120));
+  trainbox::testing::wait_for_task(
+      *client, id,
+      [](const nlohmann::json& task) {
+        return task["progress"].value("phase", "") == "training" ||
+               trainbox::testing::is_terminal_status(task);
+      },
+      std::chrono::seconds(120));
   print("training: GET /health", measure(*client, "/api/v1/health", requests));
   print("training: GET /tasks/{id}", measure(*client, "/api/v1/tasks/" + id, requests));
   client->Post("/api/v1/tasks/" + id + "/cancel", "", "text/plain");

@@ -24,7 +24,8 @@ inline ml::data::RgbImage make_grating(int label, int classes, int size, std::mt
   std::normal_distribution<double> noise(0, 12);
   for (int y = 0; y < size; ++y) {
     for (int x = 0; x < size; ++x) {
-      double t = 0.5 + 0.5 * std::sin(frequency * (x * std::cos(angle) + y * std::sin(angle)) + phase);
+      double t =
+          0.5 + 0.5 * std::sin(frequency * (x * std::cos(angle) + y * std::sin(angle)) + phase);
       for (int k = 0; k < 3; ++k) {
         double value = a[k] * t + b[k] * (1 - t) + noise(rng);
         image.pixels[(static_cast<size_t>(y) * size + x) * 3 + k] =
@@ -41,8 +42,9 @@ inline ml::testing::Files grating_files(int classes, int per_class, int size, ui
   for (int i = 0; i < per_class; ++i) {
     for (int c = 0; c < classes; ++c) {
       auto image = make_grating(c, classes, size, rng);
-      files.push_back({"angle" + std::to_string(c * 180 / classes) + "/" + std::to_string(i) + ".jpg",
-                       ml::testing::encode_jpeg(image, 90)});
+      files.push_back(
+          {"angle" + std::to_string(c * 180 / classes) + "/" + std::to_string(i) + ".jpg",
+           ml::testing::encode_jpeg(image, 90)});
     }
   }
   return files;

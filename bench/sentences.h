@@ -19,8 +19,8 @@ inline std::string sentences_csv(int classes, int per_class, uint32_t seed = 1) 
       {"virus", "vaccine", "doctor", "hospital", "patient", "symptom", "clinic", "therapy"},
       {"laptop", "software", "chip", "battery", "update", "browser", "server", "startup"},
   };
-  static const std::vector<std::string> kShared = {"the", "new", "report", "today", "big", "after",
-                                                   "people", "said", "week", "first", "again"};
+  static const std::vector<std::string> kShared = {
+      "the", "new", "report", "today", "big", "after", "people", "said", "week", "first", "again"};
   static const std::vector<std::string> kTemplates = {"{a} and {b} were {s} {s} news",
                                                       "{s} {a} {s} {b}", "why the {a} {s} the {b}",
                                                       "{s} {s} {a}, {b} and {c}"};

@@ -54,10 +54,14 @@ int main(int argc, char** argv) {
   std::string dataset, kind = "image", options_text = R"({"time_budget_s": 120})";
   int requests = 200;
   for (int i = 1; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--options") && i + 1 < argc) options_text = argv[++i];
-    else if (!std::strcmp(argv[i], "--kind") && i + 1 < argc) kind = argv[++i];
-    else if (!std::strcmp(argv[i], "--requests") && i + 1 < argc) requests = std::atoi(argv[++i]);
-    else dataset = argv[i];
+    if (!std::strcmp(argv[i], "--options") && i + 1 < argc)
+      options_text = argv[++i];
+    else if (!std::strcmp(argv[i], "--kind") && i + 1 < argc)
+      kind = argv[++i];
+    else if (!std::strcmp(argv[i], "--requests") && i + 1 < argc)
+      requests = std::atoi(argv[++i]);
+    else
+      dataset = argv[i];
   }
   trainbox::TempDir scratch(fsys::temp_directory_path(), "train-bench");
   if (dataset.ends_with(".csv")) kind = "text";
@@ -93,7 +97,8 @@ int main(int argc, char** argv) {
     bool training = p.phase == "training" || p.phase == "fine_tuning" || p.phase == "head";
     if (training && train_start_s < 0) train_start_s = now;
     if (training) train_end_s = now;
-    if (first_model_s < 0 && (p.epoch >= 2 || (train_start_s >= 0 && !training))) first_model_s = now;
+    if (first_model_s < 0 && (p.epoch >= 2 || (train_start_s >= 0 && !training)))
+      first_model_s = now;
   };
   auto result = trainbox::ml::train(request, hooks);
   double total_s = seconds_since(start);
@@ -145,16 +150,16 @@ int main(int argc, char** argv) {
   struct rusage usage {};
   getrusage(RUSAGE_SELF, &usage);
   std::printf("dataset                 %s (%d %s, %zu classes)\n", dataset.c_str(), items,
-              text ? "rows" : "images",
-              result->dataset.classes.size());
+              text ? "rows" : "images", result->dataset.classes.size());
   std::printf("time to first model     %.1f s\n", first_model_s);
   std::printf("total time              %.1f s (%d epochs)\n", total_s, epochs);
-  std::printf("training %s/s         %.0f\n", text ? "rows  " : "images", train_seconds > 0 ? train_items / train_seconds
-                                                                  : train_items / total_s);
+  std::printf("training %s/s         %.0f\n", text ? "rows  " : "images",
+              train_seconds > 0 ? train_items / train_seconds : train_items / total_s);
   std::printf("val accuracy            %.4f\n", result->metrics.value("val_accuracy", 0.0));
   std::printf("predict in-process      p50 %.2f ms  p99 %.2f ms\n", in_process.p50, in_process.p99);
-  std::printf("predict over HTTP       p50 %.2f ms  p99 %.2f ms  (ratio p50 %.2fx)\n", over_http.p50,
-              over_http.p99, in_process.p50 > 0 ? over_http.p50 / in_process.p50 : 0);
+  std::printf("predict over HTTP       p50 %.2f ms  p99 %.2f ms  (ratio p50 %.2fx)\n",
+              over_http.p50, over_http.p99,
+              in_process.p50 > 0 ? over_http.p50 / in_process.p50 : 0);
   std::printf("peak RSS (this process) %.0f MB\n", usage.ru_maxrss / 1024.0);
   return 0;
 }

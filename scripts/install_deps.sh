@@ -7,6 +7,8 @@ set -euo pipefail
 PACKAGES=(
   # build
   build-essential cmake ccache pkg-config git zip unzip
+  # lint and fuzzing (clang-format, clang-tidy, libFuzzer + sanitizer runtimes)
+  clang clang-format clang-tidy libclang-rt-14-dev
   # C++ libraries
   libtorch-dev libcpp-httplib-dev nlohmann-json3-dev libsqlite3-dev libzip-dev libspdlog-dev
   libfmt-dev libcli11-dev libexpected-dev libcurl4-openssl-dev libssl-dev

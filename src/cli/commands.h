@@ -1,9 +1,8 @@
 #pragma once
 // Each subcommand registers its flags on the CLI11 app and returns the function that runs it.
 
-#include <functional>
-
 #include <CLI/CLI.hpp>
+#include <functional>
 
 namespace trainbox::cli {
 

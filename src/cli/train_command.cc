@@ -1,11 +1,10 @@
 // `trainbox train DATASET --out bundle.zip`: the same training as the server, without a server.
 // A progress bar on a terminal, one line per phase or epoch otherwise.
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <cstdio>
-
-#include <fmt/format.h>
 
 #include "cli/commands.h"
 #include "cli/logging.h"
@@ -31,7 +30,8 @@ std::string progress_line(const ml::TrainProgress& progress) {
   bar.resize(30, '.');
   std::string line = fmt::format("[{}] {:3.0f}% {}", bar, progress.fraction * 100, progress.phase);
   if (progress.epochs > 0) line += fmt::format(" epoch {}/{}", progress.epoch, progress.epochs);
-  if (progress.live.contains("loss")) line += fmt::format(" loss {:.3f}", progress.live["loss"].get<double>());
+  if (progress.live.contains("loss"))
+    line += fmt::format(" loss {:.3f}", progress.live["loss"].get<double>());
   if (progress.live.contains("accuracy")) {
     line += fmt::format(" acc {:.3f}", progress.live["accuracy"].get<double>());
   }
@@ -73,7 +73,8 @@ int train(const TrainArgs& args) {
   }
   TempDir work(fsys::temp_directory_path(), "trainbox-train");
   ml::TrainRequest request;
-  bool is_text = args.kind == "text" || (args.kind.empty() && fsys::path(args.dataset).extension() == ".csv");
+  bool is_text =
+      args.kind == "text" || (args.kind.empty() && fsys::path(args.dataset).extension() == ".csv");
   request.kind = is_text ? ml::TaskKind::kText : ml::TaskKind::kImage;
   request.dataset = args.dataset;
   request.options = *options;
@@ -88,7 +89,8 @@ int train(const TrainArgs& args) {
   hooks.dataset_ready = [](const ml::DatasetSummary& summary) {
     std::fprintf(stderr, "dataset: %d items in %zu classes\n", summary.num_items,
                  summary.classes.size());
-    for (const auto& warning : summary.warnings) std::fprintf(stderr, "warning: %s\n", warning.c_str());
+    for (const auto& warning : summary.warnings)
+      std::fprintf(stderr, "warning: %s\n", warning.c_str());
   };
   hooks.report = [&](const ml::TrainProgress& progress) {
     std::string line = progress_line(progress);
@@ -121,13 +123,16 @@ int train(const TrainArgs& args) {
 Command add_train_command(CLI::App& app) {
   auto args = std::make_shared<TrainArgs>();
   auto* command = app.add_subcommand("train", "Train locally from a dataset, no server needed");
-  command->add_option("dataset", args->dataset, "Image folder or .zip (one sub-folder per class), or a .csv")
+  command
+      ->add_option("dataset", args->dataset,
+                   "Image folder or .zip (one sub-folder per class), or a .csv")
       ->required()
       ->check(CLI::ExistingPath);
   command->add_option("--out", args->out, "Where to write the bundle")->capture_default_str();
   command->add_option("--kind", args->kind, "image | text (default: .csv is text)")
       ->check(CLI::IsMember({"image", "text"}));
-  command->add_option("--options", args->options_json, "Training options as JSON, e.g. {\"epochs\":5}");
+  command->add_option("--options", args->options_json,
+                      "Training options as JSON, e.g. {\"epochs\":5}");
   command->add_option("--backbones-dir", args->backbones_dir, "Folder of pretrained backbones")
       ->envname("TRAINBOX_BACKBONES_DIR");
   command->add_option("--threads", args->threads, "Threads (0 = all cores)");

@@ -17,8 +17,9 @@ int run_worker(const ServerOptions& options) {
     return 1;
   }
   if (options.queue_url.starts_with("local")) {
-    TRAINBOX_LOG_WARN("worker with a local:// queue only runs tasks queued before it started; "
-                      "use a shared queue to scale out");
+    TRAINBOX_LOG_WARN(
+        "worker with a local:// queue only runs tasks queued before it started; "
+        "use a shared queue to scale out");
   }
   jobs::Worker worker(*(*backends)->service, *(*backends)->queue, worker_config(options));
   worker.start();

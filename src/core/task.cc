@@ -4,11 +4,16 @@ namespace trainbox::core {
 
 const char* to_string(TaskStatus status) {
   switch (status) {
-    case TaskStatus::kQueued: return "QUEUED";
-    case TaskStatus::kRunning: return "RUNNING";
-    case TaskStatus::kCompleted: return "COMPLETED";
-    case TaskStatus::kFailed: return "FAILED";
-    case TaskStatus::kCancelled: return "CANCELLED";
+    case TaskStatus::kQueued:
+      return "QUEUED";
+    case TaskStatus::kRunning:
+      return "RUNNING";
+    case TaskStatus::kCompleted:
+      return "COMPLETED";
+    case TaskStatus::kFailed:
+      return "FAILED";
+    case TaskStatus::kCancelled:
+      return "CANCELLED";
   }
   return "FAILED";
 }

@@ -3,12 +3,11 @@
 // Status moves QUEUED -> RUNNING -> {COMPLETED, FAILED, CANCELLED}, or QUEUED -> CANCELLED.
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace trainbox::core {
 
@@ -49,7 +48,7 @@ struct Task {
   std::string model_key;     // blob key of the bundle, once COMPLETED
   int attempts = 0;
   bool cancel_requested = false;
-  int64_t revision = 0;      // bumps on every change; followers compare it
+  int64_t revision = 0;  // bumps on every change; followers compare it
 };
 
 // What ends a task.

@@ -27,8 +27,8 @@ Progress progress_from_json(const nlohmann::json& json) {
   progress.fraction = json.value("fraction", 0.0);
   progress.epoch = json.value("epoch", 0);
   progress.epochs = json.value("epochs", 0);
-  progress.eta_s = json.contains("eta_s") && json["eta_s"].is_number() ? json["eta_s"].get<double>()
-                                                                       : -1.0;
+  progress.eta_s =
+      json.contains("eta_s") && json["eta_s"].is_number() ? json["eta_s"].get<double>() : -1.0;
   if (json.contains("live") && json["live"].is_object()) progress.live = json["live"];
   return progress;
 }

@@ -5,11 +5,10 @@
 
 #include "db/sqlite_task_store.h"
 
+#include <fmt/format.h>
 #include <sqlite3.h>
 
 #include <mutex>
-
-#include <fmt/format.h>
 
 #include "core/task_json.h"
 #include "db/migrations.h"
@@ -114,7 +113,7 @@ class Statement {
   int rc_;
 };
 
-nlohmann::json parse_json_column(const std::string& text, nlohmann::json fallback) {
+nlohmann::json parse_json_column(const std::string& text, const nlohmann::json& fallback) {
   auto parsed = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   return parsed.is_discarded() ? fallback : parsed;
 }
@@ -338,7 +337,7 @@ Result<bool> SqliteTaskStore::finish(std::string_view id, const core::Completion
                                      int64_t now_ms) {
   std::lock_guard lock(mutex_);
   Statement update(db_, kFinishTask);
-  std::string phase = completion.status == TaskStatus::kCompleted ? "done"
+  std::string phase = completion.status == TaskStatus::kCompleted   ? "done"
                       : completion.status == TaskStatus::kCancelled ? "cancelled"
                                                                     : "failed";
   update.bind(1, id).bind(2, core::to_string(completion.status));

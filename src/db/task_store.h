@@ -49,7 +49,8 @@ class TaskStore {
   virtual Status remove(std::string_view id) = 0;  // kNotFound if absent
 };
 
-// "sqlite:///abs/path/trainbox.db" (or "sqlite://relative.db", or ":memory:" via sqlite://:memory:).
+// "sqlite:///abs/path/trainbox.db" (or "sqlite://relative.db", or ":memory:" via
+// sqlite://:memory:).
 Result<std::unique_ptr<TaskStore>> open_task_store(std::string_view url);
 
 }  // namespace trainbox::db

@@ -35,8 +35,8 @@ bool pump(HttpContext& ctx, StreamState& state, httplib::DataSink& sink) {
     return true;
   }
   if (state.sent_revision >= 0) {
-    state.generation = ctx.service.events().wait_for_change(state.generation,
-                                                            std::chrono::milliseconds(1000));
+    state.generation =
+        ctx.service.events().wait_for_change(state.generation, std::chrono::milliseconds(1000));
   }
   if (ctx.service.events().is_shut_down()) {
     sink.done();

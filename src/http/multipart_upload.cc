@@ -1,14 +1,13 @@
 #include "http/multipart_upload.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <optional>
-
-#include <fmt/format.h>
 
 #include "util/fs.h"
 
@@ -82,8 +81,8 @@ struct ReadState {
 bool on_part_header(ReadState& state, const httplib::MultipartFormData& part) {
   state.sink.close();
   const auto& names = state.limits.file_fields;
-  state.in_file = !part.filename.empty() ||
-                  std::find(names.begin(), names.end(), part.name) != names.end();
+  state.in_file =
+      !part.filename.empty() || std::find(names.begin(), names.end(), part.name) != names.end();
   if (!state.in_file) {
     state.form.fields[part.name];  // present even when empty
     return true;

@@ -1,8 +1,8 @@
 // POST /tasks/{id}/predict: image tasks take multipart `file` fields, text tasks JSON texts.
 
-#include <charconv>
-
 #include <fmt/format.h>
+
+#include <charconv>
 
 #include "http/handlers.h"
 #include "http/multipart_upload.h"
@@ -36,7 +36,8 @@ Result<std::vector<std::string>> read_texts(const httplib::Request& req, const R
   std::vector<std::string> texts;
   for (const auto& text : json["texts"]) {
     if (!text.is_string()) {
-      return fail(ErrorCode::kInvalidArgument, "invalid_body", "every entry of 'texts' must be a string");
+      return fail(ErrorCode::kInvalidArgument, "invalid_body",
+                  "every entry of 'texts' must be a string");
     }
     texts.push_back(text.get<std::string>());
   }

@@ -11,10 +11,9 @@
 
 namespace trainbox::http {
 
-using PlainHandler =
-    std::function<void(HttpContext&, const httplib::Request&, httplib::Response&)>;
-using ReaderHandler = std::function<void(HttpContext&, const httplib::Request&,
-                                         httplib::Response&, const Reader&)>;
+using PlainHandler = std::function<void(HttpContext&, const httplib::Request&, httplib::Response&)>;
+using ReaderHandler =
+    std::function<void(HttpContext&, const httplib::Request&, httplib::Response&, const Reader&)>;
 
 struct Route {
   std::string method;        // "GET" | "POST" | "DELETE"

@@ -1,10 +1,10 @@
 #include "http/routes.h"
 
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
-
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include "http/responses.h"
 
@@ -36,8 +36,8 @@ TEST(Routes, EveryRouteIsDocumentedAndEveryDocumentedRouteExists) {
 
 TEST(Routes, DocumentedPathsMatchTheirRegex) {
   for (const auto& route : routes()) {
-    std::string concrete =
-        std::regex_replace(route.openapi_path, std::regex("\\{id\\}"), "0123456789abcdef0123456789abcdef");
+    std::string concrete = std::regex_replace(route.openapi_path, std::regex("\\{id\\}"),
+                                              "0123456789abcdef0123456789abcdef");
     EXPECT_TRUE(std::regex_match(concrete, std::regex(route.pattern))) << route.openapi_path;
   }
 }

@@ -5,9 +5,9 @@
 
 #include "http/server.h"
 
-#include <regex>
-
 #include <fmt/format.h>
+
+#include <regex>
 
 #include "http/handlers.h"
 #include "http/responses.h"
@@ -35,10 +35,9 @@ void register_route(httplib::Server& server, HttpContext& ctx, const Route& rout
     return;
   }
   const auto* with_reader = std::get_if<ReaderHandler>(&route.handler);
-  server.Post(route.pattern, [&ctx, with_reader](const httplib::Request& req,
-                                                httplib::Response& res, const Reader& reader) {
-    (*with_reader)(ctx, req, res, reader);
-  });
+  server.Post(route.pattern,
+              [&ctx, with_reader](const httplib::Request& req, httplib::Response& res,
+                                  const Reader& reader) { (*with_reader)(ctx, req, res, reader); });
 }
 
 // For paths no route took: 405 when another method would have matched, else 404.
@@ -51,10 +50,11 @@ void not_routed(const httplib::Request& req, httplib::Response& res) {
   }
   if (!allowed.empty()) {
     res.set_header("Allow", allowed);
-    send_json(res, 405,
-              {{"error", {{"code", "method_not_allowed"},
-                          {"message", fmt::format("{} is not allowed here; use {}", req.method,
-                                                  allowed)}}}});
+    send_json(
+        res, 405,
+        {{"error",
+          {{"code", "method_not_allowed"},
+           {"message", fmt::format("{} is not allowed here; use {}", req.method, allowed)}}}});
     return;
   }
   send_error(res, ErrorCode::kNotFound, "not_found", fmt::format("no route for {}", req.path));
@@ -68,17 +68,18 @@ void install_fallbacks(httplib::Server& server) {
   server.Post(".*", [](const httplib::Request& req, httplib::Response& res, const Reader&) {
     not_routed(req, res);
   });
-  server.set_error_handler(httplib::Server::HandlerWithResponse(
-      [](const httplib::Request&, httplib::Response& res) {
-    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-    send_json(res, res.status,
-              {{"error", {{"code", slug_for_status(res.status)},
-                          {"message", res.status == 413 ? "the request body is too large"
-                                                        : "the request could not be served"}}}});
-    return httplib::Server::HandlerResponse::Handled;
-  }));
+  server.set_error_handler(
+      httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
+        if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+        send_json(res, res.status,
+                  {{"error",
+                    {{"code", slug_for_status(res.status)},
+                     {"message", res.status == 413 ? "the request body is too large"
+                                                   : "the request could not be served"}}}});
+        return httplib::Server::HandlerResponse::Handled;
+      }));
   server.set_exception_handler(
-      [](const httplib::Request& req, httplib::Response& res, std::exception_ptr error) {
+      [](const httplib::Request& req, httplib::Response& res, const std::exception_ptr& error) {
         std::string what = "unknown error";
         try {
           if (error) std::rethrow_exception(error);
@@ -106,10 +107,11 @@ HttpServer::HttpServer(service::TaskService& service, HttpConfig config)
     server.set_mount_point("/", ctx.config.web_dir.string());
   } else {
     server.Get("/", [](const httplib::Request&, httplib::Response& res) {
-      res.set_content("<!doctype html><title>trainbox</title><p>The web page is not built. Run "
-                      "<code>make build</code>, or use the API under <a href=\"/api/v1/openapi.json\">"
-                      "/api/v1</a>.</p>",
-                      "text/html");
+      res.set_content(
+          "<!doctype html><title>trainbox</title><p>The web page is not built. Run "
+          "<code>make build</code>, or use the API under <a href=\"/api/v1/openapi.json\">"
+          "/api/v1</a>.</p>",
+          "text/html");
     });
   }
   for (const auto& route : routes()) register_route(server, ctx, route);
@@ -133,9 +135,9 @@ Status HttpServer::bind() {
     impl_->port = -1;
   }
   if (impl_->port <= 0) {
-    return fail(ErrorCode::kUnavailable, "bind_failed",
-                fmt::format("cannot listen on {}:{} (in use, or not allowed)", config.host,
-                            config.port));
+    return fail(
+        ErrorCode::kUnavailable, "bind_failed",
+        fmt::format("cannot listen on {}:{} (in use, or not allowed)", config.host, config.port));
   }
   return {};
 }

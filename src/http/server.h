@@ -13,14 +13,14 @@ namespace trainbox::http {
 
 struct HttpConfig {
   std::string host = "127.0.0.1";
-  int port = 8080;  // 0 = any free port (see HttpServer::port())
-  std::filesystem::path web_dir;      // built web page; empty or missing = API only
-  std::filesystem::path upload_dir;   // uploads stream here before they are stored
+  int port = 8080;                      // 0 = any free port (see HttpServer::port())
+  std::filesystem::path web_dir;        // built web page; empty or missing = API only
+  std::filesystem::path upload_dir;     // uploads stream here before they are stored
   std::filesystem::path backbones_dir;  // listed by GET /api/v1/backbones
   uint64_t max_upload_bytes = 2ull << 30;
   uint64_t max_predict_bytes = 32ull << 20;
-  int threads = 64;                   // connection threads (each event stream holds one)
-  int max_event_streams = 48;         // beyond this, /events answers 503
+  int threads = 64;            // connection threads (each event stream holds one)
+  int max_event_streams = 48;  // beyond this, /events answers 503
 };
 
 class HttpServer {
@@ -30,10 +30,10 @@ class HttpServer {
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
-  Status bind();       // binds host:port; afterwards port() is the real port
+  Status bind();  // binds host:port; afterwards port() is the real port
   int port() const;
-  void listen();       // serves until stop(); call after bind()
-  void stop();         // safe from another thread
+  void listen();  // serves until stop(); call after bind()
+  void stop();    // safe from another thread
 
  private:
   struct Impl;

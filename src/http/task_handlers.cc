@@ -1,8 +1,8 @@
 // Handlers for the task resource: create, list, get, cancel, delete, and the model download.
 
-#include <charconv>
-
 #include <fmt/format.h>
+
+#include <charconv>
 
 #include "core/task_json.h"
 #include "http/handlers.h"
@@ -103,9 +103,10 @@ void handle_get_model(HttpContext& ctx, const httplib::Request& req, httplib::Re
   auto bundle = ctx.service.model_bundle(id);
   if (!bundle) return send_error(res, bundle.error());
   // The name is ours (hex id), never the user's, so it cannot inject headers.
-  res.set_header("Content-Disposition", fmt::format("attachment; filename=\"trainbox-{}.zip\"", id));
+  res.set_header("Content-Disposition",
+                 fmt::format("attachment; filename=\"trainbox-{}.zip\"", id));
   res.status = 200;
-  res.set_content(std::move(*bundle), "application/zip");
+  res.set_content(*bundle, "application/zip");
 }
 
 }  // namespace trainbox::http

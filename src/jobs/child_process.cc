@@ -4,6 +4,7 @@
 #include "jobs/child_process.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
@@ -13,8 +14,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-
-#include <fmt/format.h>
 
 namespace trainbox::jobs {
 
@@ -62,6 +61,7 @@ ExitStatus from_wait_status(int raw) {
 Result<ChildProcess> ChildProcess::spawn(const SpawnOptions& options) {
   std::vector<std::string> args = options.argv;
   std::vector<char*> argv;
+  argv.reserve(args.size() + 1);
   for (auto& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);
   int pipe_fds[2];
@@ -96,7 +96,7 @@ ChildProcess::ChildProcess(ChildProcess&& other) noexcept
 
 ChildProcess::~ChildProcess() {
   if (pid_ > 0 && !exit_) {
-    ::kill(pid_, SIGKILL);
+    if (::kill(-pid_, SIGKILL) != 0) ::kill(pid_, SIGKILL);
     wait();
   }
   if (stdout_fd_ >= 0) ::close(stdout_fd_);
@@ -133,7 +133,9 @@ std::optional<std::string> ChildProcess::read_line(std::chrono::milliseconds wai
 }
 
 void ChildProcess::signal(int signal_number) {
-  if (pid_ > 0 && !exit_) ::kill(pid_, signal_number);
+  // The whole group (the child called setpgid), so its helpers stop too; the child alone when
+  // the signal comes before its setpgid.
+  if (pid_ > 0 && !exit_ && ::kill(-pid_, signal_number) != 0) ::kill(pid_, signal_number);
 }
 
 std::optional<ExitStatus> ChildProcess::try_wait() {

@@ -18,14 +18,14 @@ namespace trainbox::jobs {
 struct ExitStatus {
   bool exited = false;  // normal exit, see code
   int code = 0;
-  int signal = 0;       // when killed by a signal
+  int signal = 0;  // when killed by a signal
 };
 std::string describe(const ExitStatus& status);  // "exit code 2", "signal 9 (SIGKILL)"
 
 struct SpawnOptions {
-  std::vector<std::string> argv;          // argv[0] is the executable path
-  std::filesystem::path stderr_log;       // the child's stderr goes here
-  uint64_t memory_limit_bytes = 0;        // RLIMIT_AS; 0 = none
+  std::vector<std::string> argv;     // argv[0] is the executable path
+  std::filesystem::path stderr_log;  // the child's stderr goes here
+  uint64_t memory_limit_bytes = 0;   // RLIMIT_AS; 0 = none
 };
 
 class ChildProcess {

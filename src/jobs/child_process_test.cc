@@ -1,8 +1,7 @@
 #include "jobs/child_process.h"
 
-#include <signal.h>
-
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include "util/fs.h"
 

@@ -6,11 +6,10 @@
 //   {"type":"error","code":"...","slug":"...","message":"..."}   then exit kChildFailedExit
 // Anything else on stdout is ignored, so a stray print cannot break a training.
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/task.h"
 #include "util/result.h"

@@ -12,12 +12,13 @@ TEST(ChildProtocol, ParsesEachMessageType) {
   EXPECT_EQ(progress->progress.phase, "training");
   EXPECT_EQ(progress->progress.epoch, 2);
 
-  auto dataset = parse_child_message(
-      R"({"type":"dataset","dataset":{"num_items":4},"classes":["a","b"]})");
+  auto dataset =
+      parse_child_message(R"({"type":"dataset","dataset":{"num_items":4},"classes":["a","b"]})");
   ASSERT_TRUE(dataset);
   EXPECT_EQ(dataset->classes, (std::vector<std::string>{"a", "b"}));
 
-  auto error = parse_child_message(R"({"type":"error","slug":"need_at_least_2_classes","message":"m"})");
+  auto error =
+      parse_child_message(R"({"type":"error","slug":"need_at_least_2_classes","message":"m"})");
   ASSERT_TRUE(error);
   EXPECT_EQ(error->error.slug, "need_at_least_2_classes");
   EXPECT_EQ(error->error.message, "m");
@@ -28,7 +29,8 @@ TEST(ChildProtocol, ParsesEachMessageType) {
 }
 
 TEST(ChildProtocol, IgnoresAnythingElse) {
-  for (const char* line : {"", "hello", "[1,2]", R"({"type":"unknown"})", R"({"no":"type"})", "{"}) {
+  for (const char* line :
+       {"", "hello", "[1,2]", R"({"type":"unknown"})", R"({"no":"type"})", "{"}) {
     EXPECT_FALSE(parse_child_message(line)) << line;
   }
 }

@@ -9,14 +9,15 @@
 #include <filesystem>
 #include <string>
 
+#include "jobs/child_process.h"
 #include "ml/api.h"
 #include "service/task_service.h"
 
 namespace trainbox::jobs {
 
 struct RunnerConfig {
-  std::filesystem::path executable;     // this binary; the child runs `<executable> _train-child`
-  std::filesystem::path work_root;      // each task trains in work_root/<id>, removed afterwards
+  std::filesystem::path executable;  // this binary; the child runs `<executable> _train-child`
+  std::filesystem::path work_root;   // each task trains in work_root/<id>, removed afterwards
   std::filesystem::path backbones_dir;
   int threads = 0;
   uint64_t child_memory_limit_bytes = 0;
@@ -37,9 +38,13 @@ class TaskRunner {
 
  private:
   struct Outcome;
+  struct Watch;  // the timers of one supervision
   void supervise(const core::Task& task, const std::filesystem::path& work_dir);
   void finish(const std::string& id, const Outcome& outcome, const std::filesystem::path& bundle,
               const std::filesystem::path& log);
+
+  void record_line(const std::string& id, const std::string& line, Outcome& outcome, Watch& watch);
+  void keep_watch(const std::string& id, ChildProcess& child, Outcome& outcome, Watch& watch);
 
   service::TaskService& service_;
   RunnerConfig config_;

@@ -341,11 +341,10 @@ exit 0)");
   EXPECT_TRUE(contains(reaped_task.error, "interrupted")) << reaped_task.error.value_or("");
 }
 
-// Disabled: fails today. TaskRunner::supervise() `continue`s after every stdout line and runs its
-// timed checks (cancel poll, heartbeat, shut-down, SIGKILL after the grace) only when read_line()
-// waits 100 ms without a line, so a child printing more often than that is never stopped (and,
-// printing stray lines, never heartbeats). Enable with the fix in task_runner.cc.
-TEST_F(TaskRunnerTest, DISABLED_ChattyChildStillSeesCancel) {
+// A regression test: the runner once ran its timed checks (cancel poll, heartbeat, shut-down,
+// SIGKILL after the grace) only when read_line() waited 100 ms without a line, so a child printing
+// more often than that was never stopped.
+TEST_F(TaskRunnerTest, ChattyChildStillSeesCancel) {
   // A child printing a stray line every 20 ms (never a protocol message) for about 2 s.
   write_child(
       std::string(kProgressLine) +

@@ -36,8 +36,8 @@ class ProtocolWriter {
     if (progress.phase == last_phase_ && now - last_sent_ < std::chrono::milliseconds(250)) return;
     last_phase_ = progress.phase;
     last_sent_ = now;
-    core::Progress out{progress.phase, progress.fraction, progress.epoch, progress.epochs,
-                       progress.eta_s, progress.live};
+    core::Progress out{progress.phase,  progress.fraction, progress.epoch,
+                       progress.epochs, progress.eta_s,    progress.live};
     send({{"type", "progress"}, {"progress", core::to_json(out)}});
   }
   void error(const Error& error) {
@@ -81,7 +81,8 @@ int train_and_report(const TrainingChildArgs& args, ProtocolWriter& writer) {
   ml::TrainHooks hooks;
   hooks.report = [&](const ml::TrainProgress& progress) { writer.progress(progress); };
   hooks.dataset_ready = [&](const ml::DatasetSummary& summary) {
-    writer.send({{"type", "dataset"}, {"dataset", ml::to_json(summary)}, {"classes", summary.classes}});
+    writer.send(
+        {{"type", "dataset"}, {"dataset", ml::to_json(summary)}, {"classes", summary.classes}});
   };
   hooks.should_stop = [] { return g_stop_requested.load(); };
   auto result = ml::train(*request, hooks);

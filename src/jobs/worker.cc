@@ -1,12 +1,16 @@
 #include "jobs/worker.h"
 
+#include <utility>
 
 #include "util/log.h"
 
 namespace trainbox::jobs {
 
 Worker::Worker(service::TaskService& service, queue::JobQueue& queue, WorkerConfig config)
-    : service_(service), queue_(queue), config_(config), runner_(service, config.runner) {}
+    : service_(service),
+      queue_(queue),
+      config_(std::move(config)),
+      runner_(service, config_.runner) {}
 
 Worker::~Worker() { stop(); }
 

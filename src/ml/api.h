@@ -7,10 +7,9 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "ml/options.h"
 #include "util/result.h"
@@ -19,12 +18,13 @@ namespace trainbox::ml {
 
 // Live state of a training, reported at least every 2 seconds.
 struct TrainProgress {
-  std::string phase;      // "reading", "features", "training", "fine_tuning", "evaluating", "exporting"
-  double fraction = 0;    // 0..1 over the whole training
-  int epoch = 0;          // 1-based, 0 before the first epoch
-  int epochs = 0;         // planned epochs
-  double eta_s = -1;      // seconds left; < 0 when unknown
-  nlohmann::json live = nlohmann::json::object();  // running loss/accuracy, e.g. {"loss":0.3,"accuracy":0.9}
+  std::string phase;  // "reading", "features", "training", "fine_tuning", "evaluating", "exporting"
+  double fraction = 0;  // 0..1 over the whole training
+  int epoch = 0;        // 1-based, 0 before the first epoch
+  int epochs = 0;       // planned epochs
+  double eta_s = -1;    // seconds left; < 0 when unknown
+  nlohmann::json live =
+      nlohmann::json::object();  // running loss/accuracy, e.g. {"loss":0.3,"accuracy":0.9}
 };
 
 // What the dataset reader found; reported as soon as the dataset is read.
@@ -57,16 +57,17 @@ struct DatasetLimits {
   uint64_t max_entry_bytes = 256ULL << 20;  // inflated bytes of one entry
   uint64_t max_entries = 200'000;
   double max_compression_ratio = 100;
-  uint64_t max_image_pixels = 40'000'000;   // checked from the header, before decoding
+  uint64_t max_image_pixels = 40'000'000;  // checked from the header, before decoding
 };
 nlohmann::json to_json(const DatasetLimits& limits);
 DatasetLimits dataset_limits_from_json(const nlohmann::json& json);  // missing keys: defaults
 
 struct TrainRequest {
   TaskKind kind = TaskKind::kImage;
-  std::filesystem::path dataset;        // .zip or folder (image) or .csv (text)
+  std::filesystem::path dataset;  // .zip or folder (image) or .csv (text)
   TrainOptions options;
-  std::filesystem::path work_dir;       // scratch space owned by this training; nothing is written elsewhere
+  std::filesystem::path
+      work_dir;  // scratch space owned by this training; nothing is written elsewhere
   std::filesystem::path bundle_path;    // where the bundle zip is written
   std::filesystem::path backbones_dir;  // may be empty
   int threads = 0;                      // 0 = all cores

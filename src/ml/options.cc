@@ -1,10 +1,10 @@
 #include "ml/options.h"
 
-#include "ml/api.h"
+#include <fmt/format.h>
 
 #include <cmath>
 
-#include <fmt/format.h>
+#include "ml/api.h"
 
 namespace trainbox::ml {
 namespace {

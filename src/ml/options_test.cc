@@ -13,8 +13,11 @@ TEST(TrainOptions, DefaultsWhenEmpty) {
 }
 
 TEST(TrainOptions, ReadsValidValuesAndIgnoresUnknownKeys) {
-  auto parsed = parse_train_options(
-      {{"epochs", 7}, {"seed", 3}, {"status", "COMPLETED"}, {"owner_id", 9}, {"val_fraction", 0.3}});
+  auto parsed = parse_train_options({{"epochs", 7},
+                                     {"seed", 3},
+                                     {"status", "COMPLETED"},
+                                     {"owner_id", 9},
+                                     {"val_fraction", 0.3}});
   ASSERT_TRUE(parsed);
   EXPECT_EQ(*parsed->epochs, 7);
   EXPECT_EQ(parsed->seed, 3u);

@@ -2,9 +2,8 @@
 // The one JSON shape of predictions, shared by POST /tasks/{id}/predict and `trainbox predict
 // --json`: {"predictions":[{"label","score","top":[{"label","score"},...]},...]}.
 
-#include <vector>
-
 #include <nlohmann/json.hpp>
+#include <vector>
 
 #include "ml/api.h"
 

@@ -1,9 +1,9 @@
 #include "service/dataset_kind.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <fstream>
-
-#include <fmt/format.h>
 
 namespace trainbox::service {
 namespace {
@@ -23,7 +23,8 @@ std::string lower_extension(std::string_view filename) {
   auto dot = filename.rfind('.');
   if (dot == std::string_view::npos) return "";
   std::string ext(filename.substr(dot));
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   return ext;
 }
 
@@ -53,20 +54,20 @@ Result<TaskKind> detect_dataset_kind(const std::filesystem::path& upload, std::s
     return unsupported("the dataset must be a .zip of class folders or a .csv of text,label rows");
   }
   if (ext == ".zip" && detected != TaskKind::kImage) {
-    return unsupported(fmt::format("'{}' is named .zip but its content is not a zip archive",
-                                   filename));
+    return unsupported(
+        fmt::format("'{}' is named .zip but its content is not a zip archive", filename));
   }
   if (ext == ".csv" && detected != TaskKind::kText) {
     return unsupported(fmt::format("'{}' is named .csv but its content is not text", filename));
   }
   if (ext != ".zip" && ext != ".csv" && !ext.empty() && ext != ".txt" && ext != ".tsv") {
-    return unsupported(fmt::format("'{}': expected a .zip (images) or .csv (texts) file", filename));
+    return unsupported(
+        fmt::format("'{}': expected a .zip (images) or .csv (texts) file", filename));
   }
   if (declared && declared != detected) {
-    return unsupported(fmt::format("kind '{}' does not match the uploaded file, which is {}",
-                                   core::to_string(*declared),
-                                   *detected == TaskKind::kImage ? "a zip (image task)"
-                                                                 : "text (text task)"));
+    return unsupported(fmt::format(
+        "kind '{}' does not match the uploaded file, which is {}", core::to_string(*declared),
+        *detected == TaskKind::kImage ? "a zip (image task)" : "text (text task)"));
   }
   return *detected;
 }

@@ -191,9 +191,9 @@ Result<std::string> TaskService::validation_items(std::string_view id) {
   }
   auto unpacked = ml::unpack_bundle(dir.path() / "bundle.zip", dir.path() / "unpacked");
   if (!unpacked) {
-    return fail(ErrorCode::kConflict, "model_artifact_unavailable",
-                fmt::format("the model of task {} cannot be read: {}", id,
-                            unpacked.error().message));
+    return fail(
+        ErrorCode::kConflict, "model_artifact_unavailable",
+        fmt::format("the model of task {} cannot be read: {}", id, unpacked.error().message));
   }
   fsys::path file = *unpacked / "validation.json";
   std::error_code ec;
@@ -224,9 +224,9 @@ Result<std::shared_ptr<ml::Predictor>> TaskService::load_predictor(const std::st
   }
   auto loaded = ml::load_predictor(dir / "bundle.zip", dir / "unpacked");
   if (!loaded) {
-    return fail(ErrorCode::kConflict, "model_artifact_unavailable",
-                fmt::format("the model of task {} cannot be loaded: {}", id,
-                            loaded.error().message));
+    return fail(
+        ErrorCode::kConflict, "model_artifact_unavailable",
+        fmt::format("the model of task {} cannot be loaded: {}", id, loaded.error().message));
   }
   return std::shared_ptr<ml::Predictor>(std::move(*loaded));
 }

@@ -27,9 +27,9 @@ struct ServiceConfig {
 };
 
 struct NewTask {
-  std::filesystem::path upload;      // the streamed upload on local disk; consumed
-  std::string filename;              // as the client named it
-  std::optional<std::string> kind;   // the `kind` form field, if sent
+  std::filesystem::path upload;             // the streamed upload on local disk; consumed
+  std::string filename;                     // as the client named it
+  std::optional<std::string> kind;          // the `kind` form field, if sent
   std::optional<std::string> options_text;  // the `options` form field (JSON), if sent
 };
 

@@ -3,8 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "ml/bundle/bundle.h"
-#include "storage/memory_blob_store.h"
 #include "queue/local_job_queue.h"
+#include "storage/memory_blob_store.h"
 #include "util/fs.h"
 
 namespace trainbox::service {

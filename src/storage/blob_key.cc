@@ -27,8 +27,8 @@ Status validate_key(std::string_view key) {
   size_t start = 0;
   while (true) {
     size_t slash = key.find('/', start);
-    std::string_view segment = key.substr(start, slash == std::string_view::npos ? key.npos
-                                                                                 : slash - start);
+    std::string_view segment =
+        key.substr(start, slash == std::string_view::npos ? key.npos : slash - start);
     if (!valid_segment(segment)) return invalid_key(key);
     if (slash == std::string_view::npos) return {};
     start = slash + 1;

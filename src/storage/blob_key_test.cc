@@ -11,9 +11,9 @@ TEST(BlobKey, AcceptsPlainKeys) {
 }
 
 TEST(BlobKey, RefusesEverythingThatCouldLeaveTheRoot) {
-  for (const std::string& bad : std::vector<std::string>{"", "/etc/passwd", "../x", "a/../../x", "a/./b", "a//b", "a/", "a\\b",
-                          "..\\..\\x", "a b", std::string("a\0b", 3), std::string(600, 'a'),
-                          "%2e%2e/x", "~/x"}) {
+  for (const std::string& bad : std::vector<std::string>{
+           "", "/etc/passwd", "../x", "a/../../x", "a/./b", "a//b", "a/", "a\\b", "..\\..\\x",
+           "a b", std::string("a\0b", 3), std::string(600, 'a'), "%2e%2e/x", "~/x"}) {
     auto checked = validate_key(bad);
     ASSERT_FALSE(checked) << bad;
     EXPECT_EQ(checked.error().slug, "invalid_blob_key");

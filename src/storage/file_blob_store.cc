@@ -1,9 +1,9 @@
 #include "storage/file_blob_store.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <system_error>
-
-#include <fmt/format.h>
 
 #include "storage/blob_key.h"
 #include "util/fs.h"

@@ -1,9 +1,9 @@
 #include "storage/memory_blob_store.h"
 
+#include <fmt/format.h>
+
 #include <map>
 #include <mutex>
-
-#include <fmt/format.h>
 
 #include "storage/blob_key.h"
 #include "util/fs.h"

@@ -1,6 +1,7 @@
 #include "util/fs.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -8,8 +9,6 @@
 #include <fstream>
 #include <random>
 #include <system_error>
-
-#include <fmt/format.h>
 
 namespace trainbox {
 namespace fsys = std::filesystem;
@@ -56,8 +55,9 @@ Status finish_and_rename(int fd, const fsys::path& temp, const fsys::path& dest)
 Error io_error(int errno_value, std::string_view what, const fsys::path& path) {
   ErrorCode code = errno_value == ENOSPC ? ErrorCode::kInsufficientStorage : ErrorCode::kInternal;
   std::string slug = errno_value == ENOSPC ? "disk_full" : "io_error";
-  return Error{code, slug,
-               fmt::format("{} failed for {}: {}", what, path.string(), std::strerror(errno_value))};
+  return Error{
+      code, slug,
+      fmt::format("{} failed for {}: {}", what, path.string(), std::strerror(errno_value))};
 }
 
 Status write_file_atomic(const fsys::path& path, std::string_view data) {

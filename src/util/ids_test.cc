@@ -1,8 +1,8 @@
 #include "util/ids.h"
 
-#include <set>
-
 #include <gtest/gtest.h>
+
+#include <set>
 
 namespace trainbox {
 

@@ -1,12 +1,11 @@
 #pragma once
 // Errors as values at library boundaries: Result<T> is a [[nodiscard]] tl::expected<T, Error>.
-// Error carries a coarse ErrorCode (mapped to an HTTP status in one table, http/error_status.cc),
+// Error carries a coarse ErrorCode (mapped to an HTTP status in one table, http/responses.cc),
 // a machine-readable slug (e.g. "archive_path_traversal") and a message a person can act on.
 
 #include <string>
-#include <utility>
-
 #include <tl/expected.hpp>
+#include <utility>
 
 namespace trainbox {
 

@@ -68,8 +68,8 @@ TEST_F(ApiErrorsTest, UnknownRoutesAndWrongMethodsGetJsonErrors) {
 }
 
 TEST_F(ApiErrorsTest, UnknownAndMalformedIdsAreNotFound) {
-  for (const char* id : {"0123456789abcdef0123456789abcdef", "%252e%252e%252f", "x", "ABCDEF",
-                         "..%5c..%5cx"}) {
+  for (const char* id :
+       {"0123456789abcdef0123456789abcdef", "%252e%252e%252f", "x", "ABCDEF", "..%5c..%5cx"}) {
     expect_error(client_->Get(std::string("/api/v1/tasks/") + id), 404, "task_not_found");
   }
   // Decoded to a path with more segments: no route, still a JSON 404, never a file.
@@ -161,8 +161,8 @@ TEST_F(ApiErrorsTest, EveryDocumentedRouteExists) {
                                                    : client_->Post(concrete, "", "text/plain");
       ASSERT_TRUE(reply) << method << " " << path;
       auto body = nlohmann::json::parse(reply->body, nullptr, false);
-      bool route_missing = reply->status == 404 && body.is_object() &&
-                           body["error"]["code"] == "not_found";
+      bool route_missing =
+          reply->status == 404 && body.is_object() && body["error"]["code"] == "not_found";
       EXPECT_FALSE(route_missing) << method << " " << path;
       EXPECT_NE(reply->status, 405) << method << " " << path;
       ++checked;

@@ -12,9 +12,12 @@ namespace {
 class ApiFaultsTest : public ApiTest {};
 
 nlohmann::json wait_training(httplib::Client& client, const std::string& id) {
-  return wait_for_task(client, id, [](const nlohmann::json& task) {
-    return is_terminal_status(task) || task["progress"].value("phase", "") == "training";
-  }, std::chrono::seconds(60));
+  return wait_for_task(
+      client, id,
+      [](const nlohmann::json& task) {
+        return is_terminal_status(task) || task["progress"].value("phase", "") == "training";
+      },
+      std::chrono::seconds(60));
 }
 
 TEST_F(ApiFaultsTest, KilledTrainingChildFailsTheTaskNamingTheSignal) {
@@ -68,9 +71,11 @@ TEST_F(ApiFaultsTest, QueuedTasksSurviveARestart) {
   server_->kill_hard();
   ASSERT_TRUE(server_->start());
   client_ = server_->client();
-  ASSERT_EQ(client_->Post("/api/v1/tasks/" + blocker["id"].get<std::string>() + "/cancel", "",
-                          "text/plain")->status,
-            202);
+  ASSERT_EQ(
+      client_
+          ->Post("/api/v1/tasks/" + blocker["id"].get<std::string>() + "/cancel", "", "text/plain")
+          ->status,
+      202);
   nlohmann::json after = wait_status(waiting["id"], "COMPLETED");
   EXPECT_EQ(after["status"], "COMPLETED") << after.dump(2);
 }

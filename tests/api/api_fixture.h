@@ -7,7 +7,6 @@
 #include <csignal>
 #include <cstddef>
 #include <cstdio>
-
 #include <string>
 
 #include "ml/testing/image_fixtures.h"
@@ -33,19 +32,20 @@ class ApiTest : public ::testing::Test {
     client_ = server_->client();
   }
   nlohmann::json create_ok(const std::string& options = R"({"epochs": 2})") {
-    auto res = create_task(*client_, "shapes.zip", shapes_zip(scratch_.path()),
-                           {{"options", options}});
+    auto res =
+        create_task(*client_, "shapes.zip", shapes_zip(scratch_.path()), {{"options", options}});
     EXPECT_TRUE(res);
     if (!res) return {};
     EXPECT_EQ(res->status, 202) << res->body;
     return nlohmann::json::parse(res->body);
   }
   nlohmann::json wait_status(const std::string& id, const std::string& status, int seconds = 120) {
-    return wait_for_task(*client_, id,
-                         [&](const nlohmann::json& task) {
-                           return task.value("status", "") == status || is_terminal_status(task);
-                         },
-                         std::chrono::seconds(seconds));
+    return wait_for_task(
+        *client_, id,
+        [&](const nlohmann::json& task) {
+          return task.value("status", "") == status || is_terminal_status(task);
+        },
+        std::chrono::seconds(seconds));
   }
   static void expect_error(const httplib::Result& res, int status, const std::string& code) {
     ASSERT_TRUE(res);

@@ -48,8 +48,9 @@ TEST_F(ApiPredictParityTest, ShapesTrainWellAndApiAgreesWithCliOnTheBundle) {
   httplib::MultipartFormDataItems files;
   std::string command = trainbox_binary().string() + " predict --json " + bundle.string();
   for (size_t i = 0; i < test_images.size(); ++i) {
-    auto path = scratch_.path() / ("img" + std::to_string(i) +
-                                   std::filesystem::path(test_images[i].first).extension().string());
+    auto path =
+        scratch_.path() / ("img" + std::to_string(i) +
+                           std::filesystem::path(test_images[i].first).extension().string());
     ASSERT_TRUE(write_file_atomic(path, test_images[i].second));
     files.push_back({"file", test_images[i].second, path.filename().string(), "image/png"});
     command += " " + path.string();
@@ -64,8 +65,8 @@ TEST_F(ApiPredictParityTest, ShapesTrainWellAndApiAgreesWithCliOnTheBundle) {
   int correct = 0;
   for (size_t i = 0; i < test_images.size(); ++i) {
     EXPECT_EQ(api_predictions[i]["label"], cli_predictions[i]["label"]) << i;
-    EXPECT_NEAR(api_predictions[i]["score"].get<double>(), cli_predictions[i]["score"].get<double>(),
-                1e-4)
+    EXPECT_NEAR(api_predictions[i]["score"].get<double>(),
+                cli_predictions[i]["score"].get<double>(), 1e-4)
         << i;
     std::string truth = test_images[i].first.substr(0, test_images[i].first.find('/'));
     if (api_predictions[i]["label"] == truth) ++correct;
@@ -100,8 +101,8 @@ TEST_F(ApiPredictParityTest, TextTrainsWellAndApiAgreesWithCliOnTheBundle) {
   for (size_t i = 0; i < texts.size(); ++i) {
     EXPECT_EQ(api_predictions[i]["label"], cli_predictions[i]["label"]) << texts[i];
     EXPECT_EQ(api_predictions[i]["label"], "topic" + std::to_string(i)) << texts[i];
-    EXPECT_NEAR(api_predictions[i]["score"].get<double>(), cli_predictions[i]["score"].get<double>(),
-                1e-4);
+    EXPECT_NEAR(api_predictions[i]["score"].get<double>(),
+                cli_predictions[i]["score"].get<double>(), 1e-4);
   }
 }
 

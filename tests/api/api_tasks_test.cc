@@ -5,6 +5,7 @@
 
 #include "bench/sentences.h"
 #include "tests/api/api_fixture.h"
+#include "tests/support/json_schema.h"
 
 namespace trainbox::testing {
 namespace {
@@ -79,9 +80,9 @@ TEST_F(ApiTasksTest, TaskRunsToCompletionSeenThroughGetAndEvents) {
   auto predictions = nlohmann::json::parse(predicted->body)["predictions"];
   ASSERT_EQ(predictions.size(), 3u);
   for (const auto& prediction : predictions) EXPECT_EQ(prediction["top"].size(), 2u);
-  expect_error(client_->Post("/api/v1/tasks/" + id + "/predict", R"({"texts":["x"]})",
-                             "application/json"),
-               415, "unsupported_media_type");
+  expect_error(
+      client_->Post("/api/v1/tasks/" + id + "/predict", R"({"texts":["x"]})", "application/json"),
+      415, "unsupported_media_type");
   expect_error(client_->Post("/api/v1/tasks/" + id + "/cancel", "", "text/plain"), 409,
                "task_finished");
 }
@@ -170,17 +171,21 @@ TEST_F(ApiTasksTest, ManyEventStreamsDoNotBlockTheServer) {
 TEST_F(ApiTasksTest, HealthAndStatusStayFastWhileTraining) {
   nlohmann::json task = create_ok(R"({"epochs": 500, "time_budget_s": 600})");
   std::string id = task["id"];
-  wait_for_task(*client_, id, [](const nlohmann::json& t) {
-    return is_terminal_status(t) || t["progress"].value("phase", "") == "training";
-  }, std::chrono::seconds(60));
+  wait_for_task(
+      *client_, id,
+      [](const nlohmann::json& t) {
+        return is_terminal_status(t) || t["progress"].value("phase", "") == "training";
+      },
+      std::chrono::seconds(60));
   std::vector<double> millis;
   for (int i = 0; i < 20; ++i) {
-    for (const std::string& path : std::vector<std::string>{"/api/v1/health", "/api/v1/tasks/" + id}) {
+    for (const std::string& path :
+         std::vector<std::string>{"/api/v1/health", "/api/v1/tasks/" + id}) {
       auto started = std::chrono::steady_clock::now();
       auto res = client_->Get(path);
-      millis.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
-                                                                 started)
-                           .count());
+      millis.push_back(
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+              .count());
       ASSERT_TRUE(res);
       EXPECT_EQ(res->status, 200);
     }
@@ -320,6 +325,20 @@ TEST_F(ApiTasksTest, ValidationItemsAddUpToTheConfusionMatrix) {
   nlohmann::json text_done = wait_status(text_id, "COMPLETED");
   ASSERT_EQ(text_done["status"], "COMPLETED") << text_done.dump(2);
   check_validation(*client_, text_done);
+
+  // What the server writes (core/task_json.cc, real metrics of both kinds) is what openapi.json
+  // promises.
+  JsonSchema schema(load_openapi(TRAINBOX_SOURCE_TREE));
+  for (const auto& done : {image_done, text_done}) {
+    auto problems = schema.problems("Task", done);
+    EXPECT_TRUE(problems.empty()) << nlohmann::json(problems).dump(2);
+  }
+  auto list = client_->Get("/api/v1/tasks");
+  ASSERT_TRUE(list);
+  auto list_problems = schema.problems_at(
+      "/paths/~1api~1v1~1tasks/get/responses/200/content/application~1json/schema",
+      nlohmann::json::parse(list->body));
+  EXPECT_TRUE(list_problems.empty()) << nlohmann::json(list_problems).dump(2);
 
   expect_error(client_->Get("/api/v1/tasks/0123456789abcdef0123456789abcdef/validation"), 404,
                "task_not_found");

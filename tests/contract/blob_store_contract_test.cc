@@ -1,9 +1,9 @@
 // One contract suite for every BlobStore implementation.
 
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <functional>
-
-#include <gtest/gtest.h>
 
 #include "storage/blob_store.h"
 #include "util/fs.h"
@@ -59,7 +59,8 @@ TEST_P(BlobStoreContract, ListAndRemovePrefixTouchOnlyThatPrefix) {
   ASSERT_TRUE(store_->put_bytes("tasks/a/1", "1"));
   ASSERT_TRUE(store_->put_bytes("tasks/a/sub/2", "2"));
   ASSERT_TRUE(store_->put_bytes("tasks/ab/3", "3"));
-  EXPECT_EQ(store_->list("tasks/a/").value(), (std::vector<std::string>{"tasks/a/1", "tasks/a/sub/2"}));
+  EXPECT_EQ(store_->list("tasks/a/").value(),
+            (std::vector<std::string>{"tasks/a/1", "tasks/a/sub/2"}));
   ASSERT_TRUE(store_->remove_prefix("tasks/a/"));
   EXPECT_EQ(store_->list("tasks/").value(), std::vector<std::string>{"tasks/ab/3"});
   EXPECT_TRUE(store_->remove_prefix("tasks/none/"));  // removing nothing is fine

@@ -1,10 +1,10 @@
 // One contract suite for every JobQueue implementation.
 
+#include <gtest/gtest.h>
+
 #include <functional>
 #include <set>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 #include "queue/job_queue.h"
 

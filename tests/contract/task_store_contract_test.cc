@@ -1,11 +1,11 @@
 // One contract suite for every TaskStore implementation. A new backend adds one line to
 // kStoreFactories and must pass everything here.
 
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <functional>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 #include "db/task_store.h"
 #include "util/fs.h"
@@ -26,7 +26,9 @@ struct StoreFactory {
 const StoreFactory kStoreFactories[] = {
     {"SqliteMemory", [](const std::filesystem::path&) { return std::string("sqlite://:memory:"); }},
     {"SqliteFile",
-     [](const std::filesystem::path& scratch) { return "sqlite://" + (scratch / "t.db").string(); }},
+     [](const std::filesystem::path& scratch) {
+       return "sqlite://" + (scratch / "t.db").string();
+     }},
 };
 
 class TaskStoreContract : public ::testing::TestWithParam<StoreFactory> {

@@ -20,8 +20,9 @@ ServerProcess::~ServerProcess() { stop(); }
 
 bool ServerProcess::start() {
   jobs::SpawnOptions options;
-  options.argv = {trainbox_binary().string(), "serve", "--host", "127.0.0.1", "--port",
-                  std::to_string(port_), "--data-dir", data_dir_.string()};
+  options.argv = {
+      trainbox_binary().string(), "serve",      "--host",          "127.0.0.1", "--port",
+      std::to_string(port_),      "--data-dir", data_dir_.string()};
   options.argv.insert(options.argv.end(), extra_args_.begin(), extra_args_.end());
   fsys::create_directories(data_dir_);
   options.stderr_log = data_dir_ / "server.log";
@@ -97,7 +98,8 @@ nlohmann::json wait_for_task(httplib::Client& client, const std::string& id,
 httplib::Result create_task(httplib::Client& client, const std::string& filename,
                             const std::string& content,
                             const std::vector<std::pair<std::string, std::string>>& fields) {
-  httplib::MultipartFormDataItems items = {{"dataset", content, filename, "application/octet-stream"}};
+  httplib::MultipartFormDataItems items = {
+      {"dataset", content, filename, "application/octet-stream"}};
   for (const auto& [name, value] : fields) items.push_back({name, value, "", ""});
   return client.Post("/api/v1/tasks", items);
 }

@@ -6,11 +6,10 @@
 
 #include <filesystem>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "jobs/child_process.h"
 
@@ -23,7 +22,7 @@ class ServerProcess {
   ServerProcess(std::filesystem::path data_dir, std::vector<std::string> extra_args = {});
   ~ServerProcess();
 
-  bool start();  // waits until it listens and /health answers
+  bool start();      // waits until it listens and /health answers
   void kill_hard();  // SIGKILL, then reap
   void stop();       // SIGTERM, then reap
   int port() const { return port_; }

@@ -68,11 +68,11 @@ export interface Task {
   id: string;
   kind: "image" | "text";
   status: Status;
-  created_at?: string | null;
+  created_at: string | null;
   started_at?: string | null;
   finished_at?: string | null;
-  progress?: Progress | null;
-  options?: Record<string, unknown> | null;
+  progress: Progress;
+  options: Record<string, unknown>;
   dataset?: {
     name?: string;
     num_items?: number;

@@ -3,6 +3,7 @@
 // Reading streams each known entry into a temp file in `dir` and renames it into place.
 #include "ml/bundle/bundle.h"
 
+#include <fmt/format.h>
 #include <zip.h>
 
 #include <algorithm>
@@ -12,8 +13,6 @@
 #include <random>
 #include <set>
 #include <system_error>
-
-#include <fmt/format.h>
 
 namespace trainbox::ml {
 namespace fsys = std::filesystem;
@@ -73,8 +72,8 @@ Status extract_entry(zip_t* archive, zip_uint64_t index, const zip_stat_t& stat,
   if (stat.size > kMaxEntryBytes) return corrupt(zip_path, fmt::format("{} too large", stat.name));
   zip_file_t* file = zip_fopen_index(archive, index, 0);
   if (file == nullptr) return corrupt(zip_path, zip_strerror(archive));
-  fsys::path temp = dest.parent_path() / fmt::format(".{}.tmp-{}", dest.filename().string(),
-                                                     random_suffix());
+  fsys::path temp =
+      dest.parent_path() / fmt::format(".{}.tmp-{}", dest.filename().string(), random_suffix());
   std::ofstream out(temp, std::ios::binary | std::ios::trunc);
   std::string buffer(1 << 16, '\0');
   zip_uint64_t total = 0;

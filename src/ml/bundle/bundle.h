@@ -4,10 +4,9 @@
 // Thread safety: the functions share no state; concurrent calls on different paths are safe.
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "util/result.h"
 

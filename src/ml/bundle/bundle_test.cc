@@ -1,10 +1,9 @@
 #include "ml/bundle/bundle.h"
 
+#include <gtest/gtest.h>
 #include <zip.h>
 
 #include <fstream>
-
-#include <gtest/gtest.h>
 
 #include "util/fs.h"
 
@@ -19,7 +18,10 @@ class BundleTest : public ::testing::Test {
     std::ofstream(model_, std::ios::binary) << std::string("PK\x03\x04 not really torch\0x", 24);
   }
   BundleContents contents() const {
-    return {model_, class_map_json({"cat", "dog"}), {{"kind", "text"}}, {{"val_accuracy", 1}},
+    return {model_,
+            class_map_json({"cat", "dog"}),
+            {{"kind", "text"}},
+            {{"val_accuracy", 1}},
             "# readme\n",
             nullptr};
   }
@@ -72,8 +74,12 @@ TEST_F(BundleTest, MissingModelFileFailsAndLeavesNoZip) {
 }
 
 TEST_F(BundleTest, IgnoresUnknownAndTraversalEntries) {
-  fsys::path zip = raw_zip({{"model.pt", "m"}, {"classes.json", "{}"}, {"preprocess.json", "{}"},
-                            {"../evil.txt", "x"}, {"sub/model.pt", "y"}, {"/abs.txt", "z"}});
+  fsys::path zip = raw_zip({{"model.pt", "m"},
+                            {"classes.json", "{}"},
+                            {"preprocess.json", "{}"},
+                            {"../evil.txt", "x"},
+                            {"sub/model.pt", "y"},
+                            {"/abs.txt", "z"}});
   fsys::path out = tmp_.path() / "a" / "out";
   auto dir = unpack_bundle(zip, out);
   ASSERT_TRUE(dir) << dir.error().message;

@@ -57,17 +57,17 @@ nlohmann::json image_validation_json(const std::vector<std::string>& classes,
   constexpr int kThumbnail = 64;
   auto n = std::min<int64_t>(val_images.size(0), eval::kMaxValidationItems);
   int side = std::min<int>(kThumbnail, static_cast<int>(val_images.size(2)));
-  auto thumbnails = resize_batch(val_images.slice(0, 0, n), side).permute({0, 2, 3, 1}).contiguous();
+  auto thumbnails =
+      resize_batch(val_images.slice(0, 0, n), side).permute({0, 2, 3, 1}).contiguous();
   auto labels = val_labels.contiguous();
   std::vector<int> truth(labels.data_ptr<int64_t>(), labels.data_ptr<int64_t>() + labels.numel());
   auto p = probabilities.to(torch::kFloat).contiguous();
-  return eval::validation_json("image", classes, truth, p.data_ptr<float>(),
-                               [&](size_t i, nlohmann::json& item) {
-                                 if (i < paths.size()) item["name"] = paths[i];
-                                 const uint8_t* pixels =
-                                     thumbnails[static_cast<int64_t>(i)].data_ptr<uint8_t>();
-                                 item["thumbnail"] = data::png_data_uri(pixels, side, side);
-                               });
+  return eval::validation_json(
+      "image", classes, truth, p.data_ptr<float>(), [&](size_t i, nlohmann::json& item) {
+        if (i < paths.size()) item["name"] = paths[i];
+        const uint8_t* pixels = thumbnails[static_cast<int64_t>(i)].data_ptr<uint8_t>();
+        item["thumbnail"] = data::png_data_uri(pixels, side, side);
+      });
 }
 
 Status export_image_bundle(torch::jit::Module& model, const ExportRequest& r) {

@@ -9,8 +9,8 @@
 
 #include "ml/image/fit.h"
 
-#include <torch/csrc/jit/runtime/graph_executor.h>
 #include <fmt/format.h>
+#include <torch/csrc/jit/runtime/graph_executor.h>
 #include <torch/torch.h>
 
 #include <cmath>

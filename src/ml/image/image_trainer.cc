@@ -243,7 +243,8 @@ Result<TrainResult> run_search(const TrainRequest& request, const TrainHooks& ho
   }
   result.metrics["train_seconds"] = std::chrono::duration<double>(Clock::now() - start).count();
   hooks.report({"exporting", 0.95, 0, 0, -1, {}});
-  if (hooks.should_stop()) return fail(ErrorCode::kCancelled, "cancelled", "training was cancelled");
+  if (hooks.should_stop())
+    return fail(ErrorCode::kCancelled, "cancelled", "training was cancelled");
   TRAINBOX_TRY(export_image_bundle(
       outcome->model,
       {outcome->architecture, ds->classes, outcome->norm, result.metrics,
@@ -331,10 +332,10 @@ Result<TrainResult> run(const TrainRequest& request, const TrainHooks& hooks) {
   auto check = parity_inputs(val.images, norm);
   auto probabilities = evaluate(model, val, norm, {}).probabilities;
   TRAINBOX_TRY(export_image_bundle(
-      model, {plan->architecture, ds->classes, norm, result.metrics, check, request.work_dir,
-              request.bundle_path,
-              image_validation_json(ds->classes, val.images, val.labels, probabilities,
-                                    val_paths(*ds))}));
+      model,
+      {plan->architecture, ds->classes, norm, result.metrics, check, request.work_dir,
+       request.bundle_path,
+       image_validation_json(ds->classes, val.images, val.labels, probabilities, val_paths(*ds))}));
   return result;
 }
 

@@ -215,7 +215,8 @@ torch::Tensor resize_batch(const torch::Tensor& images, int size) {
   for (int64_t i = 0; i < images.size(0); i += 256) {
     auto x = images.slice(0, i, i + 256).to(torch::kFloat);
     int64_t h = x.size(2), w = x.size(3), side = std::min(h, w);
-    x = x.slice(2, (h - side) / 2, (h - side) / 2 + side).slice(3, (w - side) / 2, (w - side) / 2 + side);
+    x = x.slice(2, (h - side) / 2, (h - side) / 2 + side)
+            .slice(3, (w - side) / 2, (w - side) / 2 + side);
     parts.push_back(at::_upsample_bilinear2d_aa(x, {size, size}, false)
                         .round()
                         .clamp(0, 255)

@@ -3,13 +3,13 @@
 // silently lost (an open quote at end of file is an error, not a giant last field).
 #include "ml/text/csv_reader.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
 #include <fstream>
 #include <map>
 #include <system_error>
-
-#include <fmt/format.h>
 
 namespace trainbox::ml::text {
 namespace {
@@ -29,9 +29,9 @@ size_t utf8_sequence_length(std::string_view s, size_t i) {
     if ((byte(i + k) & 0xC0) != 0x80) return 0;
   }
   unsigned char b1 = byte(i + 1);
-  if (b == 0xE0 && b1 < 0xA0) return 0;  // overlong
+  if (b == 0xE0 && b1 < 0xA0) return 0;   // overlong
   if (b == 0xED && b1 >= 0xA0) return 0;  // surrogate
-  if (b == 0xF0 && b1 < 0x90) return 0;  // overlong
+  if (b == 0xF0 && b1 < 0x90) return 0;   // overlong
   if (b == 0xF4 && b1 >= 0x90) return 0;  // above U+10FFFF
   return len;
 }
@@ -52,7 +52,8 @@ Status check_encoding(std::string_view data) {
     return fail(ErrorCode::kInvalidArgument, "csv_unsupported_encoding",
                 fmt::format("the CSV looks like {}; save it as UTF-8 and upload it again", what));
   };
-  if (data.starts_with("\xFF\xFE\x00\x00") || data.starts_with(std::string_view("\x00\x00\xFE\xFF", 4))) {
+  if (data.starts_with("\xFF\xFE\x00\x00") ||
+      data.starts_with(std::string_view("\x00\x00\xFE\xFF", 4))) {
     return refuse("UTF-32");
   }
   if (data.starts_with("\xFF\xFE") || data.starts_with("\xFE\xFF")) return refuse("UTF-16");
@@ -90,9 +91,9 @@ class Parser {
       record.fields.push_back(std::move(field));
       field.clear();
       if (record.fields.size() > limits_.max_columns) {
-        return fail(ErrorCode::kInvalidArgument, "csv_too_wide",
-                    fmt::format("line {} has more than {} columns", record.line,
-                                limits_.max_columns));
+        return fail(
+            ErrorCode::kInvalidArgument, "csv_too_wide",
+            fmt::format("line {} has more than {} columns", record.line, limits_.max_columns));
       }
       if (end_of_record) return record;
     }
@@ -156,11 +157,11 @@ class Parser {
                               record.line, record.fields.size() + 1));
     }
     if (static_cast<size_t>(chars) > limits_.max_field_chars) {
-      return fail(ErrorCode::kPayloadTooLarge, "csv_field_too_large",
-                  fmt::format("row starting on line {} (column {}) has {} characters; the limit "
-                              "is {}",
-                              record.line, record.fields.size() + 1, chars,
-                              limits_.max_field_chars));
+      return fail(
+          ErrorCode::kPayloadTooLarge, "csv_field_too_large",
+          fmt::format("row starting on line {} (column {}) has {} characters; the limit "
+                      "is {}",
+                      record.line, record.fields.size() + 1, chars, limits_.max_field_chars));
     }
     return {};
   }
@@ -212,9 +213,9 @@ char detect_separator(std::string_view data) {
 
 Result<CsvTable> parse_csv(std::string_view data, const CsvLimits& limits) {
   if (data.size() > limits.max_bytes) {
-    return fail(ErrorCode::kPayloadTooLarge, "csv_too_large",
-                fmt::format("the CSV has {} bytes; the limit is {}", data.size(),
-                            limits.max_bytes));
+    return fail(
+        ErrorCode::kPayloadTooLarge, "csv_too_large",
+        fmt::format("the CSV has {} bytes; the limit is {}", data.size(), limits.max_bytes));
   }
   TRAINBOX_TRY(check_encoding(data));
   if (data.starts_with(kUtf8Bom)) data.remove_prefix(kUtf8Bom.size());

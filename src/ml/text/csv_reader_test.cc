@@ -14,17 +14,17 @@ std::vector<std::vector<std::string>> fields(const CsvTable& table) {
 TEST(CsvReader, QuotedFieldsWithSeparatorsQuotesAndNewlines) {
   auto table = parse_csv("text,label\n\"a, b\",x\n\"say \"\"hi\"\"\",y\n\"line1\nline2\",z\n");
   ASSERT_TRUE(table) << table.error().message;
-  EXPECT_EQ(fields(*table), (std::vector<std::vector<std::string>>{
-                                {"text", "label"}, {"a, b", "x"}, {"say \"hi\"", "y"},
-                                {"line1\nline2", "z"}}));
+  EXPECT_EQ(fields(*table),
+            (std::vector<std::vector<std::string>>{
+                {"text", "label"}, {"a, b", "x"}, {"say \"hi\"", "y"}, {"line1\nline2", "z"}}));
   EXPECT_EQ(table->records[3].line, 4);
 }
 
 TEST(CsvReader, CrLfLineEndsAndMissingFinalNewline) {
   auto table = parse_csv("a,b\r\n\"q\r\nr\",c\r\nd,e");
   ASSERT_TRUE(table);
-  EXPECT_EQ(fields(*table), (std::vector<std::vector<std::string>>{
-                                {"a", "b"}, {"q\r\nr", "c"}, {"d", "e"}}));
+  EXPECT_EQ(fields(*table),
+            (std::vector<std::vector<std::string>>{{"a", "b"}, {"q\r\nr", "c"}, {"d", "e"}}));
 }
 
 TEST(CsvReader, StripsUtf8Bom) {

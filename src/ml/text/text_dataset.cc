@@ -1,12 +1,12 @@
 #include "ml/text/text_dataset.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <map>
 #include <optional>
 #include <set>
 #include <unordered_map>
-
-#include <fmt/format.h>
 
 namespace trainbox::ml::text {
 namespace {
@@ -74,7 +74,8 @@ Result<Columns> pick_columns(const CsvTable& table, const CsvRecord& first,
   auto text = find_column(first.fields, options.text_column.empty() ? "text" : options.text_column);
   auto label =
       find_column(first.fields, options.label_column.empty() ? "label" : options.label_column);
-  if (!options.text_column.empty() && !text) return missing_column("text", options.text_column, first);
+  if (!options.text_column.empty() && !text)
+    return missing_column("text", options.text_column, first);
   if (!options.label_column.empty() && !label) {
     return missing_column("label", options.label_column, first);
   }
@@ -122,8 +123,8 @@ std::vector<std::string> warnings_of(const RowStats& stats) {
   add(stats.empty_label_lines, "rows with an empty label");
   add(stats.duplicate_lines, "duplicate rows (same text and label)");
   if (stats.conflicting_texts > 0) {
-    warnings.push_back(fmt::format("{} texts occur with more than one label",
-                                   stats.conflicting_texts));
+    warnings.push_back(
+        fmt::format("{} texts occur with more than one label", stats.conflicting_texts));
   }
   return warnings;
 }
@@ -148,9 +149,9 @@ Status check_classes(const std::map<std::string, int>& counts, size_t num_texts)
     if (count < 2) small.push_back(fmt::format("\"{}\" ({})", name, count));
   }
   if (!small.empty()) {
-    return fail(ErrorCode::kInvalidArgument, "class_too_small",
-                fmt::format("every label needs at least 2 rows; too few for {}",
-                            fmt::join(small, ", ")));
+    return fail(
+        ErrorCode::kInvalidArgument, "class_too_small",
+        fmt::format("every label needs at least 2 rows; too few for {}", fmt::join(small, ", ")));
   }
   return {};
 }
@@ -214,9 +215,9 @@ Result<TextDataset> build_text_dataset(const CsvTable& table, const TrainOptions
   }
   dataset.summary.num_items = static_cast<int>(dataset.texts.size());
   dataset.summary.warnings = warnings_of(stats);
-  auto [smallest, largest] = std::minmax_element(
-      dataset.summary.class_counts.begin(), dataset.summary.class_counts.end(),
-      [](const auto& a, const auto& b) { return a.second < b.second; });
+  auto [smallest, largest] =
+      std::minmax_element(dataset.summary.class_counts.begin(), dataset.summary.class_counts.end(),
+                          [](const auto& a, const auto& b) { return a.second < b.second; });
   if (largest->second >= 10 * smallest->second) {
     dataset.summary.warnings.push_back(
         fmt::format("imbalanced labels: \"{}\" has {} rows, \"{}\" {}; classes are weighted",
@@ -229,8 +230,8 @@ Result<TextDataset> build_text_dataset(const CsvTable& table, const TrainOptions
   return dataset;
 }
 
-Result<TextDataset> read_text_dataset(const std::filesystem::path& csv,
-                                      const TrainOptions& options, const CsvLimits& limits) {
+Result<TextDataset> read_text_dataset(const std::filesystem::path& csv, const TrainOptions& options,
+                                      const CsvLimits& limits) {
   auto table = read_csv_file(csv, limits);
   if (!table) return fail(table.error());
   return build_text_dataset(*table, options);

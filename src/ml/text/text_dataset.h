@@ -26,7 +26,7 @@ struct TextDataset {
 Result<TextDataset> build_text_dataset(const CsvTable& table, const TrainOptions& options);
 
 // read_csv_file + build_text_dataset.
-Result<TextDataset> read_text_dataset(const std::filesystem::path& csv,
-                                      const TrainOptions& options, const CsvLimits& limits = {});
+Result<TextDataset> read_text_dataset(const std::filesystem::path& csv, const TrainOptions& options,
+                                      const CsvLimits& limits = {});
 
 }  // namespace trainbox::ml::text

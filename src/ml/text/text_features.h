@@ -14,11 +14,10 @@
 // Torch-free. Thread-safe (pure functions).
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "util/result.h"
 
@@ -39,8 +38,8 @@ struct FeatureConfig {
   int64_t buckets = 1 << 18;
   int64_t word_buckets = 0;  // tfidf only: ids below are words/bigrams, the rest char n-grams
   std::vector<FeatureConfig> members;  // ensemble only; buckets = the sum of theirs
-  int word_ngrams = 2;  // 1 = words only, 2 = words + bigrams
-  int char_min = 3;     // 0 disables character n-grams
+  int word_ngrams = 2;                 // 1 = words only, 2 = words + bigrams
+  int char_min = 3;                    // 0 disables character n-grams
   int char_max = 5;
 };
 

@@ -8,10 +8,10 @@
 //   predict_texts(texts: List[str]) -> Tensor probabilities from raw strings
 // The module that trains is the module that is saved.
 
+#include <torch/script.h>
+
 #include <string>
 #include <vector>
-
-#include <torch/script.h>
 
 #include "ml/text/text_features.h"
 

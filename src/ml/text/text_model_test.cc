@@ -1,8 +1,8 @@
 #include "ml/text/text_model.h"
 
-#include <random>
-
 #include <gtest/gtest.h>
+
+#include <random>
 
 namespace trainbox::ml::text {
 namespace {
@@ -42,7 +42,9 @@ TEST(TextFeatures, TokenizeLowercasesAsciiAndSplitsOnPunctuation) {
 TEST(TextFeatures, FnvMatchesKnownValues) {
   // FNV-1a 32 of the bytes "\x01" + "a", computed by hand from the definition.
   uint32_t h = 2166136261u;
-  for (unsigned char c : std::string("\x01" "a")) h = (h ^ c) * 16777619u;
+  for (unsigned char c : std::string("\x01"
+                                     "a"))
+    h = (h ^ c) * 16777619u;
   EXPECT_EQ(fnv1a32(1, "a"), h);
   EXPECT_NE(fnv1a32(1, "ab"), fnv1a32(3, "ab"));
 }

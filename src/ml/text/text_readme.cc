@@ -73,13 +73,13 @@ Build with CMake: `find_package(Torch REQUIRED)`, then
 
 }  // namespace
 
-std::string text_bundle_readme(const std::vector<std::string>& classes,
-                               const FeatureConfig& config, double val_accuracy) {
+std::string text_bundle_readme(const std::vector<std::string>& classes, const FeatureConfig& config,
+                               double val_accuracy) {
   constexpr size_t kListed = 20;
   std::vector<std::string> shown(classes.begin(),
                                  classes.begin() + std::min(classes.size(), kListed));
-  std::string listed = fmt::format("{}{}", fmt::join(shown, ", "),
-                                   classes.size() > kListed ? ", ..." : "");
+  std::string listed =
+      fmt::format("{}{}", fmt::join(shown, ", "), classes.size() > kListed ? ", ..." : "");
   std::string description =
       config.scheme == kTfidfScheme
           ? fmt::format(

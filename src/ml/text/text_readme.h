@@ -8,7 +8,7 @@
 
 namespace trainbox::ml::text {
 
-std::string text_bundle_readme(const std::vector<std::string>& classes,
-                               const FeatureConfig& config, double val_accuracy);
+std::string text_bundle_readme(const std::vector<std::string>& classes, const FeatureConfig& config,
+                               double val_accuracy);
 
 }  // namespace trainbox::ml::text

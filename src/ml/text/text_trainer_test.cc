@@ -1,11 +1,11 @@
 #include "ml/text/text_trainer.h"
 
+#include <gtest/gtest.h>
+
 #include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <random>
-
-#include <gtest/gtest.h>
 
 #include "ml/bundle/bundle.h"
 #include "util/fs.h"
@@ -51,7 +51,8 @@ std::string csv_quote(const std::string& field) {
   return out + "\"";
 }
 
-void write_csv(const fsys::path& path, const std::vector<std::pair<std::string, std::string>>& rows) {
+void write_csv(const fsys::path& path,
+               const std::vector<std::pair<std::string, std::string>>& rows) {
   std::ofstream out(path, std::ios::binary);
   out << "text,label\n";
   for (const auto& [text, label] : rows) out << csv_quote(text) << "," << label << "\n";
@@ -158,15 +159,18 @@ TEST_F(TrainedText, BundlePredictorAgreesWithTorchScriptAndPython) {
   EXPECT_FALSE((*predictor)->predict_images({"x"}, 1));
   std::vector<std::string> texts = {"the striker scored a late penalty goal",
                                     "new laptop battery update for developers",
-                                    "Spicy garlic pasta from the oven", "storm and snow forecast",
-                                    "Été — 日本語 😀", ""};
+                                    "Spicy garlic pasta from the oven",
+                                    "storm and snow forecast",
+                                    "Été — 日本語 😀",
+                                    ""};
   auto predictions = (*predictor)->predict_texts(texts, 4);
   ASSERT_TRUE(predictions);
   auto begin = std::chrono::steady_clock::now();
   for (int i = 0; i < 50; ++i) ASSERT_TRUE((*predictor)->predict_texts({texts[0]}, 3));
-  std::printf("predict latency, one text: %.3f ms\n",
-              std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - begin)
-                      .count() / 50);
+  std::printf(
+      "predict latency, one text: %.3f ms\n",
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - begin).count() /
+          50);
   EXPECT_EQ((*predictions)[0].label, "sports");
   EXPECT_EQ((*predictions)[1].label, "tech");
   EXPECT_EQ((*predictions)[2].label, "food");
