@@ -1,6 +1,10 @@
 #include "ml/text/text_ensemble.h"
 
 #include <fmt/format.h>
+#include <torch/torch.h>
+
+#include <cmath>
+#include <limits>
 
 #include "ml/text/text_model.h"
 
@@ -20,6 +24,23 @@ def member_ids(self, ids: Tensor, offsets: Tensor, lo: int, hi: int) -> Tuple[Te
 )TS";
 
 }  // namespace
+
+torch::Tensor tempered(const torch::Tensor& probabilities, double temperature) {
+  return torch::softmax(torch::log(probabilities.clamp_min(1e-30)) / temperature, 1);
+}
+
+double fit_temperature(const torch::Tensor& probabilities, const torch::Tensor& labels) {
+  torch::NoGradGuard no_grad;
+  auto log_p = torch::log(probabilities.to(torch::kDouble).clamp_min(1e-30));
+  double best = 1, best_loss = std::numeric_limits<double>::infinity();
+  constexpr int kSteps = 61;
+  for (int k = 0; k < kSteps; ++k) {
+    double t = std::exp(std::log(0.05) + (std::log(20.0) - std::log(0.05)) * k / (kSteps - 1));
+    double loss = torch::nll_loss(torch::log_softmax(log_p / t, 1), labels).item<double>();
+    if (loss < best_loss) best_loss = loss, best = t;
+  }
+  return best;
+}
 
 torch::jit::Module make_text_ensemble(const std::vector<TextMember>& members,
                                       const std::vector<std::string>& classes,
@@ -42,8 +63,8 @@ torch::jit::Module make_text_ensemble(const std::vector<TextMember>& members,
         fmt::format("    for i in self.m{}.featurize(text):\n        ids.append(i + {})\n", i, lo);
     forward += fmt::format(
         "    i{0}, o{0} = self.member_ids(ids, offsets, {1}, {2})\n"
-        "    p{0} = self.m{0}.forward(i{0}, o{0})\n",
-        i, lo, hi);
+        "    p{0} = torch.softmax(torch.log_softmax(self.m{0}.logits(i{0}, o{0}), 1) / {3}, 1)\n",
+        i, lo, hi, members[i].temperature);
     config.buckets = hi;
     config.members.push_back(members[i].config);
   }

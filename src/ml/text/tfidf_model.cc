@@ -92,7 +92,7 @@ std::string tfidf_source(const FeatureConfig& c) {
 }  // namespace
 
 torch::Tensor tfidf_idf(const std::vector<std::vector<int64_t>>& ids,
-                        const std::vector<size_t>& rows, int64_t buckets) {
+                        const std::vector<size_t>& rows, int64_t buckets, int64_t rare_from) {
   std::vector<float> df(static_cast<size_t>(buckets), 0);
   std::unordered_set<int64_t> seen;
   for (size_t row : rows) {
@@ -105,7 +105,8 @@ torch::Tensor tfidf_idf(const std::vector<std::vector<int64_t>>& ids,
   torch::Tensor idf = torch::zeros({buckets});
   float* out = idf.data_ptr<float>();
   for (size_t i = 0; i < df.size(); ++i) {
-    if (df[i] > 0) out[i] = static_cast<float>(std::log((1 + n) / (1 + df[i])) + 1);
+    float min_df = static_cast<int64_t>(i) >= rare_from ? 2 : 1;
+    if (df[i] >= min_df) out[i] = static_cast<float>(std::log((1 + n) / (1 + df[i])) + 1);
   }
   return idf;
 }
@@ -167,9 +168,12 @@ TfidfRows::Compact compact_rows(const FeatureBatch& batch, const torch::Tensor& 
   int64_t n = batch.ids.size(0), rows = batch.offsets.size(0);
   auto ends = torch::cat({batch.offsets.slice(0, 1), torch::tensor({n}, torch::kLong)});
   auto row = torch::repeat_interleave(torch::arange(rows, torch::kLong), ends - batch.offsets);
-  auto key = row * buckets + batch.ids;
+  // Occurrences of weight 0 (n-grams below min_df) carry nothing: leave them out of the problem.
+  auto nonzero = weights.ne(0);
+  auto key = (row * buckets + batch.ids).masked_select(nonzero);
   auto [unique, inverse, counts] = torch::_unique2(key, true, true, false);
-  auto summed = torch::zeros({unique.size(0)}).index_add_(0, inverse, weights);
+  auto summed =
+      torch::zeros({unique.size(0)}).index_add_(0, inverse, weights.masked_select(nonzero));
   auto bucket = torch::remainder(unique, buckets);
   auto [vocabulary, compact_ids, unused] = torch::_unique2(bucket, true, true, false);
   auto entry_row = torch::div(unique, buckets, "floor");
@@ -207,7 +211,7 @@ Status fit_tfidf_model(torch::jit::Module& model, const TfidfRows& prepared,
   double penalty = 0.5 / o.c;  // on the summed loss, as scikit-learn
   torch::optim::LBFGS optimizer({w, bias}, torch::optim::LBFGSOptions(1)
                                                .max_iter(o.max_iterations)
-                                               .history_size(10)
+                                               .history_size(5)
                                                .tolerance_grad(1e-5)
                                                .tolerance_change(1e-8)
                                                .line_search_fn("strong_wolfe"));

@@ -77,6 +77,22 @@ TEST(TfidfModelTest, WeightsAreSublinearTfIdfNormalisedPerPart) {
   EXPECT_NEAR(w[4].item<double>(), 1.0, 1e-5);  // alone in its (char) part
 }
 
+TEST(TfidfModelTest, CharNGramsOfOneRowGetNoWeightAndLeaveTheNormAlone) {
+  auto config = tfidf_config();
+  // ids from word_buckets on are char n-grams: 2000 is in both rows, 3000 in one only.
+  std::vector<std::vector<int64_t>> ids = {{1, 2000, 3000}, {1, 2000}};
+  auto idf = tfidf_idf(ids, {0, 1}, config.buckets, config.word_buckets);
+  EXPECT_GT(idf[2000].item<double>(), 0.0);
+  EXPECT_EQ(idf[3000].item<double>(), 0.0);  // min_df 2 for chars
+  auto word_only = tfidf_idf({{5}}, {0}, config.buckets, config.word_buckets);
+  EXPECT_GT(word_only[5].item<double>(), 0.0);  // words keep min_df 1
+  auto model = make_tfidf_model(config, {"a", "b"}, idf);
+  auto batch = make_batch(ids);
+  auto w = model.run_method("tfidf", batch.ids, batch.offsets).toTensor();
+  EXPECT_EQ(w[2].item<double>(), 0.0);
+  EXPECT_NEAR(w[1].item<double>(), 1.0, 1e-5);  // the char part's norm counts only id 2000
+}
+
 TEST(TfidfModelTest, FitLearnsAndPredictTextsAgreesWithForward) {
   auto config = tfidf_config();
   std::vector<std::string> corpus;
