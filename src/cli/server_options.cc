@@ -10,6 +10,10 @@
 namespace trainbox::cli {
 namespace fsys = std::filesystem;
 
+namespace {
+void add_limit_flags(CLI::App& command, ServerOptions& options);
+}  // namespace
+
 void add_server_flags(CLI::App& command, ServerOptions& options) {
   command.add_option("--data-dir", options.data_dir, "Folder for the database, blobs and scratch")
       ->envname("TRAINBOX_DATA_DIR")
@@ -39,6 +43,12 @@ void add_server_flags(CLI::App& command, ServerOptions& options) {
       ->envname("TRAINBOX_TRAINING_THREADS")
       ->check(CLI::Range(0, 256))
       ->capture_default_str();
+  add_limit_flags(command, options);
+}
+
+namespace {
+// Leases, memory and dataset limits (what bounds one training), and logging.
+void add_limit_flags(CLI::App& command, ServerOptions& options) {
   command
       .add_option("--lease-timeout-s", options.lease_timeout_s,
                   "A RUNNING task without a heartbeat this long is failed as interrupted")
@@ -71,6 +81,7 @@ void add_server_flags(CLI::App& command, ServerOptions& options) {
       ->envname("TRAINBOX_LOG_LEVEL")
       ->capture_default_str();
 }
+}  // namespace
 
 Result<std::unique_ptr<Backends>> open_backends(const ServerOptions& options) {
   fsys::path data_dir = fsys::absolute(options.data_dir);

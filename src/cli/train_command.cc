@@ -56,6 +56,28 @@ void print_leaderboard(const nlohmann::json& board) {
   }
 }
 
+// Progress on stderr: one rewritten line on a terminal, else a line per phase and epoch.
+ml::TrainHooks console_hooks(bool terminal, std::string& last_key) {
+  ml::TrainHooks hooks;
+  hooks.dataset_ready = [](const ml::DatasetSummary& summary) {
+    std::fprintf(stderr, "dataset: %d items in %zu classes\n", summary.num_items,
+                 summary.classes.size());
+    for (const auto& warning : summary.warnings)
+      std::fprintf(stderr, "warning: %s\n", warning.c_str());
+  };
+  hooks.report = [terminal, &last_key](const ml::TrainProgress& progress) {
+    std::string line = progress_line(progress);
+    if (terminal) {
+      std::fprintf(stderr, "\r%-100s", line.c_str());
+      return;
+    }
+    std::string key = progress.phase + std::to_string(progress.epoch);
+    if (key != last_key) std::fprintf(stderr, "%s\n", line.c_str());
+    last_key = key;
+  };
+  return hooks;
+}
+
 int train(const TrainArgs& args) {
   setup_logging("warn");
   auto options_json = nlohmann::json::object();
@@ -85,23 +107,7 @@ int train(const TrainArgs& args) {
 
   bool terminal = ::isatty(STDERR_FILENO) != 0;
   std::string last_key;
-  ml::TrainHooks hooks;
-  hooks.dataset_ready = [](const ml::DatasetSummary& summary) {
-    std::fprintf(stderr, "dataset: %d items in %zu classes\n", summary.num_items,
-                 summary.classes.size());
-    for (const auto& warning : summary.warnings)
-      std::fprintf(stderr, "warning: %s\n", warning.c_str());
-  };
-  hooks.report = [&](const ml::TrainProgress& progress) {
-    std::string line = progress_line(progress);
-    if (terminal) {
-      std::fprintf(stderr, "\r%-100s", line.c_str());
-      return;
-    }
-    std::string key = progress.phase + std::to_string(progress.epoch);
-    if (key != last_key) std::fprintf(stderr, "%s\n", line.c_str());
-    last_key = key;
-  };
+  ml::TrainHooks hooks = console_hooks(terminal, last_key);
   auto result = ml::train(request, hooks);
   if (terminal) std::fprintf(stderr, "\n");
   if (!result) {

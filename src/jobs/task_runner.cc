@@ -91,25 +91,9 @@ void TaskRunner::run(const std::string& task_id) {
   fsys::remove_all(work_dir, ignored);
 }
 
-void TaskRunner::supervise(const core::Task& task, const fsys::path& work_dir) {
-  const std::string& id = task.id;
-  fsys::path dataset = work_dir / fsys::path(task.dataset_key).filename();
-  if (auto fetched = service_.fetch_dataset(task, dataset); !fetched) {
-    log_if_failed(id, "record its end",
-                  service_.end(id, core::TaskStatus::kFailed,
-                               "the uploaded dataset could not be read from storage: " +
-                                   fetched.error().message));
-    return;
-  }
-  fsys::path options = work_dir / "options.json";
-  fsys::path bundle = work_dir / "bundle.zip";
-  fsys::path log = work_dir / "child.log";
-  nlohmann::json request = {{"options", task.options}, {"limits", ml::to_json(config_.limits)}};
-  if (auto written = write_file_atomic(options, request.dump()); !written) {
-    log_if_failed(id, "record its end",
-                  service_.end(id, core::TaskStatus::kFailed, written.error().message));
-    return;
-  }
+SpawnOptions TaskRunner::child_options(const core::Task& task, const fsys::path& work_dir,
+                                       const fsys::path& dataset, const fsys::path& options,
+                                       const fsys::path& bundle, const fsys::path& log) const {
   SpawnOptions spawn;
   spawn.argv = {config_.executable.string(),
                 "_train-child",
@@ -130,7 +114,29 @@ void TaskRunner::supervise(const core::Task& task, const fsys::path& work_dir) {
   }
   spawn.stderr_log = log;
   spawn.memory_limit_bytes = config_.child_memory_limit_bytes;
-  auto child = ChildProcess::spawn(spawn);
+  return spawn;
+}
+
+void TaskRunner::supervise(const core::Task& task, const fsys::path& work_dir) {
+  const std::string& id = task.id;
+  fsys::path dataset = work_dir / fsys::path(task.dataset_key).filename();
+  if (auto fetched = service_.fetch_dataset(task, dataset); !fetched) {
+    log_if_failed(id, "record its end",
+                  service_.end(id, core::TaskStatus::kFailed,
+                               "the uploaded dataset could not be read from storage: " +
+                                   fetched.error().message));
+    return;
+  }
+  fsys::path options = work_dir / "options.json";
+  fsys::path bundle = work_dir / "bundle.zip";
+  fsys::path log = work_dir / "child.log";
+  nlohmann::json request = {{"options", task.options}, {"limits", ml::to_json(config_.limits)}};
+  if (auto written = write_file_atomic(options, request.dump()); !written) {
+    log_if_failed(id, "record its end",
+                  service_.end(id, core::TaskStatus::kFailed, written.error().message));
+    return;
+  }
+  auto child = ChildProcess::spawn(child_options(task, work_dir, dataset, options, bundle, log));
   if (!child) {
     log_if_failed(id, "record its end",
                   service_.end(id, core::TaskStatus::kFailed, child.error().message));

@@ -40,6 +40,12 @@ class TaskRunner {
   struct Outcome;
   struct Watch;  // the timers of one supervision
   void supervise(const core::Task& task, const std::filesystem::path& work_dir);
+  // The `_train-child` command line for `task` in `work_dir`.
+  SpawnOptions child_options(const core::Task& task, const std::filesystem::path& work_dir,
+                             const std::filesystem::path& dataset,
+                             const std::filesystem::path& options,
+                             const std::filesystem::path& bundle,
+                             const std::filesystem::path& log) const;
   void finish(const std::string& id, const Outcome& outcome, const std::filesystem::path& bundle,
               const std::filesystem::path& log);
 
