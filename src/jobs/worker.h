@@ -1,8 +1,10 @@
 #pragma once
 // The worker: `concurrency` dispatcher threads take task ids from the JobQueue and run them, and
 // one housekeeping thread reaps tasks whose heartbeat stopped. On start it re-queues every QUEUED
-// task (the queue may have been lost) and reaps stale ones. stop() cancels nothing: running
-// children die with the process (PDEATHSIG) and the reaper of the next start fails their tasks.
+// task (the queue may have been lost; a duplicate delivery is harmless, the claim decides) and
+// reaps stale ones. stop() kills running children at once and fails their tasks as interrupted
+// ("start it again"); a child of a server that dies without stop() dies with it (PDEATHSIG) and
+// the reaper of the next start fails its task.
 
 #include <atomic>
 #include <chrono>
