@@ -10,6 +10,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -101,6 +103,20 @@ class TaskRunnerTest : public ::testing::Test {
       std::this_thread::sleep_for(milliseconds(5));
     }
     return false;
+  }
+
+  // Runs `id` on `runner` in a thread and, once it is training, calls `act`; returns how long the
+  // runner took to return after `act`. nullopt when it never reached training or `act` returned
+  // false (the runner is then shut down, so the thread always ends).
+  std::optional<Steady::duration> time_after(TaskRunner& runner, const std::string& id,
+                                             const std::function<bool()>& act) {
+    std::thread running([&] { runner.run(id); });
+    bool acted = wait_until_training(id) && act();
+    auto acted_at = Steady::now();
+    if (!acted) runner.shut_down();
+    running.join();
+    if (!acted) return std::nullopt;
+    return Steady::now() - acted_at;
   }
 
   bool model_stored(const std::string& id) {
@@ -206,19 +222,15 @@ TEST_F(TaskRunnerTest, CancelKillsAChildThatIgnoresTermAfterTheGrace) {
   write_child(std::string("trap '' TERM\n") + kProgressLine + "\nwhile true; do sleep 0.05; done");
   core::Task task = create_task();
   TaskRunner runner(*service_, config_);
-  std::thread running([&] { runner.run(task.id); });
-  ASSERT_TRUE(wait_until_training(task.id));
-  auto cancelled_at = Steady::now();
-  ASSERT_TRUE(service_->cancel(task.id));
-  running.join();
-  auto took = Steady::now() - cancelled_at;
+  auto took = time_after(runner, task.id, [&] { return service_->cancel(task.id).has_value(); });
+  ASSERT_TRUE(took);
 
   core::Task ended = get(task.id);
   EXPECT_EQ(ended.status, TaskStatus::kCancelled);
   EXPECT_EQ(ended.error.value_or(""), "cancelled by request");
   EXPECT_EQ(ended.progress.phase, "cancelled");
-  EXPECT_GE(took, config_.cancel_grace) << "SIGKILL came before the grace period ended";
-  EXPECT_LT(took, std::chrono::seconds(3));
+  EXPECT_GE(*took, config_.cancel_grace) << "SIGKILL came before the grace period ended";
+  EXPECT_LT(*took, std::chrono::seconds(3));
 }
 
 TEST_F(TaskRunnerTest, CancelEndsAChildThatHonoursTermWithoutWaitingForTheGrace) {
@@ -227,27 +239,21 @@ TEST_F(TaskRunnerTest, CancelEndsAChildThatHonoursTermWithoutWaitingForTheGrace)
               "\nwhile true; do sleep 0.05; done");
   core::Task task = create_task();
   TaskRunner runner(*service_, config_);
-  std::thread running([&] { runner.run(task.id); });
-  ASSERT_TRUE(wait_until_training(task.id));
-  auto cancelled_at = Steady::now();
-  ASSERT_TRUE(service_->cancel(task.id));
-  running.join();
-  auto took = Steady::now() - cancelled_at;
+  auto took = time_after(runner, task.id, [&] { return service_->cancel(task.id).has_value(); });
+  ASSERT_TRUE(took);
 
   core::Task ended = get(task.id);
   EXPECT_EQ(ended.status, TaskStatus::kCancelled);
   EXPECT_EQ(ended.error.value_or(""), "cancelled by request");
-  EXPECT_LT(took, milliseconds(2000)) << "the child should have ended on SIGTERM, not SIGKILL";
+  EXPECT_LT(*took, milliseconds(2000)) << "the child should have ended on SIGTERM, not SIGKILL";
 }
 
 TEST_F(TaskRunnerTest, DeleteWhileRunningStopsTheChildAndLeavesNothing) {
   write_child(std::string(kProgressLine) + "\nwhile true; do sleep 0.05; done");
   core::Task task = create_task();
   TaskRunner runner(*service_, config_);
-  std::thread running([&] { runner.run(task.id); });
-  ASSERT_TRUE(wait_until_training(task.id));
-  ASSERT_TRUE(service_->remove(task.id));
-  running.join();  // returns: the child was stopped
+  // Returns: the child was stopped.
+  ASSERT_TRUE(time_after(runner, task.id, [&] { return service_->remove(task.id).has_value(); }));
   EXPECT_EQ(service_->get(task.id).error().code, ErrorCode::kNotFound);
   EXPECT_TRUE(blobs_->list(service::task_prefix(task.id)).value().empty());
   EXPECT_FALSE(fsys::exists(config_.work_root / task.id));
@@ -259,18 +265,17 @@ TEST_F(TaskRunnerTest, ShutDownKillsTheChildAtOnceAndFailsTheTaskAsInterrupted) 
   core::Task task = create_task();
   core::Task later = create_task();
   TaskRunner runner(*service_, config_);
-  std::thread running([&] { runner.run(task.id); });
-  ASSERT_TRUE(wait_until_training(task.id));
-  auto shut_at = Steady::now();
-  runner.shut_down();
-  running.join();
-  auto took = Steady::now() - shut_at;
+  auto took = time_after(runner, task.id, [&] {
+    runner.shut_down();
+    return true;
+  });
+  ASSERT_TRUE(took);
 
   core::Task ended = get(task.id);
   EXPECT_EQ(ended.status, TaskStatus::kFailed);
   EXPECT_TRUE(ended.error.value_or("").starts_with("interrupted: the server shut down"))
       << ended.error.value_or("");
-  EXPECT_LT(took, milliseconds(2000));
+  EXPECT_LT(*took, milliseconds(2000));
 
   // After shut-down, run() leaves a task QUEUED for the next start.
   runner.run(later.id);
@@ -351,15 +356,11 @@ TEST_F(TaskRunnerTest, ChattyChildStillSeesCancel) {
       "\ni=0; while [ $i -lt 100 ]; do echo \"stray $i\"; sleep 0.02; i=$((i+1)); done; exit 0");
   core::Task task = create_task();
   TaskRunner runner(*service_, config_);
-  std::thread running([&] { runner.run(task.id); });
-  ASSERT_TRUE(wait_until_training(task.id));
-  auto cancelled_at = Steady::now();
-  ASSERT_TRUE(service_->cancel(task.id));
-  running.join();
-  auto took = Steady::now() - cancelled_at;
+  auto took = time_after(runner, task.id, [&] { return service_->cancel(task.id).has_value(); });
+  ASSERT_TRUE(took);
   core::Task ended = get(task.id);
   EXPECT_EQ(ended.status, TaskStatus::kCancelled) << ended.error.value_or("");
-  EXPECT_LT(took, milliseconds(1000));
+  EXPECT_LT(*took, milliseconds(1000));
 }
 
 }  // namespace
