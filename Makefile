@@ -6,6 +6,8 @@
 #   make test       build, run every test (unit, contract, API, ML, browser, web unit), an
 #                   ASan+UBSan pass, make lint and a short fuzz run
 #   make test-fast  the `unit` label only (under a minute)
+#   make test-cluster  the scale-out topology test (scripts/cluster.sh: PostgreSQL, Redis,
+#                   s3rver, an API server and two workers), also part of make test
 #   make lint       layer rule, clang-format drift, clang-tidy, `make bench` runnable
 #   make fuzz       each libFuzzer target for FUZZ_SECONDS (default 300); fuzz-smoke: 10 s each
 #   make bench      benchmarks (see bench/README.md)
@@ -26,7 +28,7 @@ BACKBONES_DIR ?= ./trainbox-data/backbones
 UNIT_TARGETS := util_tests core_tests storage_tests jobs_tests http_tests service_tests parser_tests \
                 schema_tests
 
-.PHONY: deps web configure build backbones run test test-fast test-unit test-asan test-browser test-web-unit lint fuzz fuzz-smoke bench format tidy clean
+.PHONY: deps web configure build backbones run test test-fast test-cluster test-unit test-asan test-browser test-web-unit lint fuzz fuzz-smoke bench format tidy clean
 
 deps:
 	bash scripts/install_deps.sh
@@ -56,6 +58,9 @@ test-asan: deps
 	cmake -S . -B $(ASAN_DIR) -DCMAKE_BUILD_TYPE=Debug -DTRAINBOX_SANITIZE=ON -DTRAINBOX_WERROR=$(WERROR) -DTRAINBOX_BUILD_BENCH=OFF $(LAUNCHER)
 	cmake --build $(ASAN_DIR) -j $(JOBS) --target $(UNIT_TARGETS) contract_tests
 	cd $(ASAN_DIR) && ASAN_OPTIONS=detect_leaks=0 ctest --output-on-failure -j $(JOBS) -L "unit|contract"
+
+test-cluster: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -L cluster --timeout 900
 
 test-browser: build
 	bash scripts/run_browser_tests.sh $(BUILD_DIR)/trainbox

@@ -5,7 +5,7 @@
 set -euo pipefail
 BUILD="${1:-build}"
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-BINARIES=("$BUILD/bench/api_latency_bench" "$BUILD/bench/train_bench" "$BUILD/bench/backbone_bench"
+BINARIES=("$BUILD/bench/api_latency_bench" "$BUILD/bench/backends_bench" "$BUILD/bench/train_bench" "$BUILD/bench/backbone_bench"
           "$BUILD/trainbox")
 SCRIPTS=("$HERE/quality/install.sh" "$HERE/quality/run.sh")
 if [[ "${2:-}" == "--check" ]]; then
@@ -23,6 +23,7 @@ if [[ "${2:-}" == "--check" ]]; then
   exit $status
 fi
 "$BUILD/bench/api_latency_bench"
+"$BUILD/bench/backends_bench"
 "$BUILD/bench/train_bench"
 "$BUILD/bench/backbone_bench" --backbones-dir "${BACKBONES_DIR:-trainbox-data/backbones}"
 bash "$HERE/quality/install.sh"

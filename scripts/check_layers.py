@@ -5,20 +5,25 @@
 
 Rules:
   1. A file in src/F includes project headers only from F itself or from a lower layer:
-     5 cli · 4 http, jobs · 3 service · 2 db, storage, queue, ml · 1 core · 0 util.
+     5 cli · 4 http, jobs · 3 service · 2 db, storage, queue, ml · 1 core, aws · 0 util.
   2. ml uses nothing of the project but util (so `trainbox train` needs no server).
   3. LibTorch headers (torch/, ATen/, c10/) only in src/ml (and bench/), and no ml header that code outside
      src/ml includes may reach them, directly or through other ml headers.
-  4. httplib only in src/http and tests/support; sqlite3 only in src/db/sqlite_task_store.cc.
+  4. httplib only in src/http and tests/support, tests/cluster; sqlite3 only in src/db/sqlite_*;
+     libpqxx only in src/db/pg_connection.cc; hiredis only in src/queue/redis_job_queue.cc;
+     libcurl only in src/aws (the one HTTP client that signs AWS requests).
 """
 import os
 import re
 import sys
 
-LAYERS = {"util": 0, "core": 1, "db": 2, "storage": 2, "queue": 2, "ml": 2, "service": 3,
+LAYERS = {"util": 0, "core": 1, "aws": 1, "db": 2, "storage": 2, "queue": 2, "ml": 2, "service": 3,
           "http": 4, "jobs": 4, "cli": 5}
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]', re.M)
 TORCH = ("torch/", "ATen/", "c10/")
+# Client libraries kept behind one file (or folder) each, so that swapping one touches one place.
+CONFINED = [("sqlite3.h", "src/db/sqlite_"), ("pqxx/", "src/db/pg_connection.cc"),
+            ("hiredis/", "src/queue/redis_job_queue.cc"), ("curl/", "src/aws/")]
 
 
 def includes(path):
@@ -66,10 +71,11 @@ def check(root):
                 # bench/ measures ml's internals with LibTorch on purpose.
                 if kind == "<" and name.startswith(TORCH) and folder != "ml" and top != "bench":
                     problems.append(f"{where}: LibTorch headers belong in src/ml only")
-                if "httplib" in name and folder != "http" and not rel.startswith("tests/support/"):
+                if "httplib" in name and folder != "http" and not rel.startswith(("tests/support/", "tests/cluster/")):
                     problems.append(f"{where}: httplib belongs in src/http (and tests/support)")
-                if name == "sqlite3.h" and rel != "src/db/sqlite_task_store.cc":
-                    problems.append(f"{where}: sqlite3 belongs in src/db/sqlite_task_store.cc")
+                for prefix, home in CONFINED:
+                    if name.startswith(prefix) and not rel.startswith(home):
+                        problems.append(f"{where}: {prefix.rstrip('/.h')} belongs in {home}")
                 if kind != '"' or "/" not in name:
                     continue
                 target = name.split("/")[0]

@@ -18,6 +18,8 @@ PACKAGES=(
   libopenblas0-openmp
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev python3-torch sqlite3 chromium
+  # scale-out backends (libpqxx, hiredis) and the real servers their tests start on loopback
+  libpqxx-dev libhiredis-dev postgresql redis-server
 )
 
 missing=()

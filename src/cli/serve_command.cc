@@ -1,6 +1,7 @@
 // `trainbox serve`: the API, the web page and an in-process worker, on embedded defaults.
 
 #include <cstdio>
+#include <optional>
 #include <thread>
 
 #include "cli/commands.h"
@@ -19,12 +20,13 @@ struct ServeOptions {
   std::string web_dir = TRAINBOX_DEFAULT_WEB_DIR;
   uint64_t max_upload_mb = 2048;
   int http_threads = 64;
+  int workers = 1;  // 0: the API alone, trainings run by `trainbox worker` processes
 };
 
 int serve(const ServeOptions& options) {
   setup_logging(options.server.log_level);
   block_stop_signals();
-  auto backends = open_backends(options.server);
+  auto backends = open_backends_waiting(options.server, std::chrono::seconds(60));
   if (!backends) {
     TRAINBOX_LOG_ERROR("{}", backends.error().message);
     return 1;
@@ -46,8 +48,13 @@ int serve(const ServeOptions& options) {
     TRAINBOX_LOG_ERROR("{}", bound.error().message);
     return 1;
   }
-  jobs::Worker worker(service, *(*backends)->queue, worker_config(options.server));
-  worker.start();
+  std::optional<jobs::Worker> worker;
+  if (options.workers > 0) {
+    worker.emplace(service, *(*backends)->queue, worker_config(options.server));
+    worker->start();
+  } else {
+    TRAINBOX_LOG_INFO("--workers 0: no trainings here; `trainbox worker` processes run them");
+  }
   std::thread listener([&] { server.listen(); });
   std::printf("trainbox listening on http://%s:%d\n", options.host.c_str(), server.port());
   std::fflush(stdout);
@@ -57,7 +64,7 @@ int serve(const ServeOptions& options) {
   TRAINBOX_LOG_INFO("signal {} received: shutting down", signal_number);
   server.stop();
   listener.join();
-  worker.stop();
+  if (worker) worker->stop();
   return 0;
 }
 
@@ -83,6 +90,13 @@ Command add_serve_command(CLI::App& app) {
   command->add_option("--http-threads", options->http_threads, "HTTP connection threads")
       ->envname("TRAINBOX_HTTP_THREADS")
       ->check(CLI::Range(4, 1024))
+      ->capture_default_str();
+  command
+      ->add_option("--workers", options->workers,
+                   "In-process workers: 1 trains here, 0 serves the API alone (trainings run by "
+                   "`trainbox worker` processes on shared backends)")
+      ->envname("TRAINBOX_WORKERS")
+      ->check(CLI::Range(0, 1))
       ->capture_default_str();
   add_server_flags(*command, options->server);
   return [options] { return serve(*options); };

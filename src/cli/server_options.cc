@@ -1,8 +1,10 @@
 #include "cli/server_options.h"
 
+#include <fmt/format.h>
 #include <signal.h>
 #include <unistd.h>
 
+#include <array>
 #include <thread>
 
 #include "util/log.h"
@@ -51,10 +53,21 @@ namespace {
 void add_limit_flags(CLI::App& command, ServerOptions& options) {
   command
       .add_option("--lease-timeout-s", options.lease_timeout_s,
-                  "A RUNNING task without a heartbeat this long is failed as interrupted")
+                  "A RUNNING task without a heartbeat this long is queued again (or failed)")
       ->envname("TRAINBOX_LEASE_TIMEOUT_S")
       ->check(CLI::Range(2, 3600))
       ->capture_default_str();
+  command
+      .add_option("--max-attempts", options.max_attempts,
+                  "Claims of one task before a dying worker fails it instead of queueing it")
+      ->envname("TRAINBOX_MAX_ATTEMPTS")
+      ->check(CLI::Range(1, 100))
+      ->capture_default_str();
+  command
+      .add_option("--worker-id", options.worker_id,
+                  "Name on the tasks this process claims "
+                  "(default: <hostname>-<pid>)")
+      ->envname("TRAINBOX_WORKER_ID");
   command
       .add_option("--child-memory-mb", options.child_memory_mb,
                   "Address-space cap of each training process (0 = none)")
@@ -83,6 +96,12 @@ void add_limit_flags(CLI::App& command, ServerOptions& options) {
 }
 }  // namespace
 
+std::string default_worker_id() {
+  std::array<char, 256> host{};
+  if (gethostname(host.data(), host.size() - 1) != 0) host[0] = '\0';
+  return fmt::format("{}-{}", host[0] ? host.data() : "worker", getpid());
+}
+
 Result<std::unique_ptr<Backends>> open_backends(const ServerOptions& options) {
   fsys::path data_dir = fsys::absolute(options.data_dir);
   std::error_code error;
@@ -109,9 +128,25 @@ Result<std::unique_ptr<Backends>> open_backends(const ServerOptions& options) {
   service::ServiceConfig config;
   config.scratch_dir = data_dir / "scratch";
   config.lease_timeout_ms = int64_t{options.lease_timeout_s} * 1000;
+  config.max_attempts = options.max_attempts;
+  config.worker_id = options.worker_id.empty() ? default_worker_id() : options.worker_id;
   backends->service = std::make_unique<service::TaskService>(
       *backends->store, *backends->blobs, *backends->queue, backends->clock, config);
   return backends;
+}
+
+Result<std::unique_ptr<Backends>> open_backends_waiting(const ServerOptions& options,
+                                                        std::chrono::seconds patience) {
+  auto deadline = std::chrono::steady_clock::now() + patience;
+  while (true) {
+    auto backends = open_backends(options);
+    if (backends || backends.error().code != ErrorCode::kUnavailable ||
+        std::chrono::steady_clock::now() >= deadline) {
+      return backends;
+    }
+    TRAINBOX_LOG_WARN("{}; retrying in 2 s", backends.error().message);
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+  }
 }
 
 fsys::path backbones_dir(const ServerOptions& options) {

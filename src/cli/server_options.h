@@ -3,6 +3,7 @@
 // environment twin and its default shown in --help. Also opens the backends they name.
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -25,6 +26,8 @@ struct ServerOptions {
   int concurrency = 1;
   int training_threads = 0;
   int lease_timeout_s = 30;
+  int max_attempts = 3;
+  std::string worker_id;  // default: <hostname>-<pid>
   int child_memory_mb = 16384;
   std::string log_level = "info";
   uint64_t max_archive_mb = 4096;
@@ -33,6 +36,7 @@ struct ServerOptions {
 };
 
 void add_server_flags(CLI::App& command, ServerOptions& options);
+std::string default_worker_id();  // <hostname>-<pid>
 
 // Everything `serve` and `worker` run on, opened from ServerOptions.
 struct Backends {
@@ -44,6 +48,10 @@ struct Backends {
 };
 
 Result<std::unique_ptr<Backends>> open_backends(const ServerOptions& options);
+// open_backends, retried while a backend is unreachable (kUnavailable: a database or queue still
+// starting) for up to `patience`, so the processes of a cluster can start in any order.
+Result<std::unique_ptr<Backends>> open_backends_waiting(const ServerOptions& options,
+                                                        std::chrono::seconds patience);
 jobs::WorkerConfig worker_config(const ServerOptions& options);
 // --backbones-dir, or <data-dir>/backbones when it is not given.
 std::filesystem::path backbones_dir(const ServerOptions& options);

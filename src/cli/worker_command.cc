@@ -11,7 +11,7 @@ namespace {
 int run_worker(const ServerOptions& options) {
   setup_logging(options.log_level);
   block_stop_signals();
-  auto backends = open_backends(options);
+  auto backends = open_backends_waiting(options, std::chrono::seconds(60));
   if (!backends) {
     TRAINBOX_LOG_ERROR("{}", backends.error().message);
     return 1;
@@ -23,8 +23,8 @@ int run_worker(const ServerOptions& options) {
   }
   jobs::Worker worker(*(*backends)->service, *(*backends)->queue, worker_config(options));
   worker.start();
-  TRAINBOX_LOG_INFO("trainbox worker {} started (concurrency {})", TRAINBOX_VERSION,
-                    options.concurrency);
+  TRAINBOX_LOG_INFO("trainbox worker {} started as {} (concurrency {})", TRAINBOX_VERSION,
+                    (*backends)->service->config().worker_id, options.concurrency);
   wait_for_stop_signal();
   worker.stop();
   return 0;

@@ -47,6 +47,7 @@ struct Task {
   std::string dataset_key;   // blob key of the uploaded dataset
   std::string model_key;     // blob key of the bundle, once COMPLETED
   int attempts = 0;
+  std::string worker_id;  // the worker running it (or that ran it last); empty before a claim
   bool cancel_requested = false;
   int64_t revision = 0;  // bumps on every change; followers compare it
 };

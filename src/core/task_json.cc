@@ -48,6 +48,8 @@ nlohmann::json to_api_json(const Task& task) {
           {"classes", task.classes},
           {"metrics", task.metrics},
           {"attempts", task.attempts},
+          {"worker_id",
+           task.worker_id.empty() ? nlohmann::json(nullptr) : nlohmann::json(task.worker_id)},
           {"cancel_requested", task.cancel_requested},
           {"error", task.error ? nlohmann::json(*task.error) : nlohmann::json(nullptr)}};
 }

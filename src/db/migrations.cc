@@ -29,6 +29,8 @@ CREATE TABLE tasks (
 CREATE INDEX tasks_status ON tasks (status, heartbeat_at_ms);
 CREATE INDEX tasks_created ON tasks (created_at_ms);
 )sql"},
+      // Scale-out: which worker runs the task.
+      {2, "ALTER TABLE tasks ADD COLUMN worker_id TEXT NOT NULL DEFAULT ''"},
   };
   return kMigrations;
 }

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "db/postgres_task_store.h"
 #include "db/sqlite_task_store.h"
 #include "db/task_store.h"
 
@@ -22,12 +23,12 @@ Result<std::unique_ptr<TaskStore>> open_task_store(std::string_view url) {
     return open_sqlite_task_store(path);
   }
   if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {
-    return fail(
-        ErrorCode::kInvalidArgument, "backend_not_built",
-        "this trainbox was built without PostgreSQL support; use sqlite:///path/trainbox.db");
+    return open_postgres_task_store(url);
   }
   return fail(ErrorCode::kInvalidArgument, "invalid_database_url",
-              fmt::format("unknown database URL '{}': expected sqlite:///path/trainbox.db", url));
+              fmt::format("unknown database URL '{}': expected sqlite:///path/trainbox.db or "
+                          "postgresql://user:pass@host:port/db",
+                          url));
 }
 
 }  // namespace trainbox::db

@@ -6,12 +6,12 @@
 #include "db/sqlite_task_store.h"
 
 #include <fmt/format.h>
-#include <sqlite3.h>
 
 #include <mutex>
 
 #include "core/task_json.h"
-#include "db/migrations.h"
+#include "db/migration_runner.h"
+#include "db/sqlite_statement.h"
 
 namespace trainbox::db {
 namespace {
@@ -22,14 +22,21 @@ using core::TaskStatus;
 constexpr const char* kTaskColumns =
     "id, kind, status, created_at_ms, started_at_ms, finished_at_ms, heartbeat_at_ms, progress, "
     "options, dataset, classes, metrics, error, dataset_name, dataset_key, model_key, attempts, "
-    "cancel_requested, revision";
+    "cancel_requested, revision, worker_id";
 
 constexpr const char* kInsertTask =
     "INSERT INTO tasks (id, kind, status, created_at_ms, progress, options, dataset, classes, "
     "metrics, error, dataset_name, dataset_key, model_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)";
 constexpr const char* kClaimTask =
     "UPDATE tasks SET status='RUNNING', attempts=attempts+1, started_at_ms=?2, heartbeat_at_ms=?2, "
-    "revision=revision+1 WHERE id=?1 AND status='QUEUED'";
+    "worker_id=?3, revision=revision+1 WHERE id=?1 AND status='QUEUED'";
+constexpr const char* kRequeueStale =
+    "UPDATE tasks SET status='QUEUED', progress=json_set(progress, '$.phase', 'queued'), "
+    "revision=revision+1 WHERE id=?1 AND status='RUNNING' AND heartbeat_at_ms < ?2";
+constexpr const char* kRelease =
+    "UPDATE tasks SET status='QUEUED', attempts=MAX(attempts-1, 0), "
+    "progress=json_set(progress, '$.phase', 'queued'), revision=revision+1 "
+    "WHERE id=?1 AND status='RUNNING' AND worker_id=?2";
 constexpr const char* kRecordProgress =
     "UPDATE tasks SET progress=?2, heartbeat_at_ms=?3, revision=revision+1 "
     "WHERE id=?1 AND status='RUNNING'";
@@ -54,64 +61,6 @@ constexpr const char* kIdsWithStatus =
     "SELECT id FROM tasks WHERE status=?1 ORDER BY created_at_ms, id";
 constexpr const char* kDeleteTask = "DELETE FROM tasks WHERE id=?1";
 constexpr const char* kCountTasks = "SELECT COUNT(*) FROM tasks";
-
-// RAII prepared statement with typed binds; errors become Error values.
-class Statement {
- public:
-  Statement(sqlite3* db, const char* sql) : db_(db) {
-    rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr);
-  }
-  ~Statement() { sqlite3_finalize(stmt_); }
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-
-  Statement& bind(int index, std::string_view text) {
-    if (rc_ == SQLITE_OK) {
-      rc_ = sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()),
-                              SQLITE_TRANSIENT);
-    }
-    return *this;
-  }
-  Statement& bind(int index, int64_t value) {
-    if (rc_ == SQLITE_OK) rc_ = sqlite3_bind_int64(stmt_, index, value);
-    return *this;
-  }
-  Statement& bind_null(int index) {
-    if (rc_ == SQLITE_OK) rc_ = sqlite3_bind_null(stmt_, index);
-    return *this;
-  }
-  // Returns true while a row is available.
-  Result<bool> step() {
-    if (rc_ != SQLITE_OK) return failure();
-    int rc = sqlite3_step(stmt_);
-    if (rc == SQLITE_ROW) return true;
-    if (rc == SQLITE_DONE) return false;
-    rc_ = rc;
-    return failure();
-  }
-  Status run() {
-    auto stepped = step();
-    if (!stepped) return fail(stepped.error());
-    return {};
-  }
-  std::string text(int column) const {
-    auto* raw = sqlite3_column_text(stmt_, column);
-    return raw ? std::string(reinterpret_cast<const char*>(raw)) : std::string();
-  }
-  bool is_null(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
-  int64_t integer(int column) const { return sqlite3_column_int64(stmt_, column); }
-
- private:
-  tl::unexpected<Error> failure() const {
-    ErrorCode code = (rc_ == SQLITE_BUSY || rc_ == SQLITE_LOCKED) ? ErrorCode::kUnavailable
-                     : rc_ == SQLITE_FULL                         ? ErrorCode::kInsufficientStorage
-                                                                  : ErrorCode::kInternal;
-    return fail(code, "database_error", fmt::format("database: {}", sqlite3_errmsg(db_)));
-  }
-  sqlite3* db_;
-  sqlite3_stmt* stmt_ = nullptr;
-  int rc_;
-};
 
 nlohmann::json parse_json_column(const std::string& text, const nlohmann::json& fallback) {
   auto parsed = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
@@ -144,12 +93,31 @@ Task read_task(const Statement& row) {
   task.attempts = static_cast<int>(row.integer(16));
   task.cancel_requested = row.integer(17) != 0;
   task.revision = row.integer(18);
+  task.worker_id = row.text(19);
   return task;
 }
 
 tl::unexpected<Error> task_not_found(std::string_view id) {
   return fail(ErrorCode::kNotFound, "task_not_found", fmt::format("no task with id '{}'", id));
 }
+
+// The migration runner's view of a SQLite connection.
+class SqliteSchema final : public SchemaConnection {
+ public:
+  explicit SqliteSchema(sqlite3* db) : db_(db) {}
+  Status begin_locked() override { return sqlite_exec(db_, "BEGIN IMMEDIATE"); }
+  Status execute(std::string_view sql) override { return sqlite_exec(db_, std::string(sql)); }
+  Result<int64_t> query_integer(std::string_view sql) override {
+    Statement query(db_, std::string(sql).c_str());
+    TRAINBOX_TRY(query.step());
+    return query.integer(0);
+  }
+  Status commit() override { return sqlite_exec(db_, "COMMIT"); }
+  void rollback() override { (void)sqlite_exec(db_, "ROLLBACK"); }
+
+ private:
+  sqlite3* db_;
+};
 
 class SqliteTaskStore final : public TaskStore {
  public:
@@ -161,7 +129,9 @@ class SqliteTaskStore final : public TaskStore {
   Result<Task> get(std::string_view id) override;
   Result<TaskPage> list(int limit, int offset) override;
   Result<std::vector<std::string>> ids_with_status(TaskStatus status) override;
-  Result<bool> claim(std::string_view id, int64_t now_ms) override;
+  Result<bool> claim(std::string_view id, int64_t now_ms, std::string_view worker_id) override;
+  Result<bool> requeue_stale(std::string_view id, int64_t heartbeat_before_ms) override;
+  Result<bool> release(std::string_view id, std::string_view worker_id) override;
   Status record_progress(std::string_view id, const core::Progress& progress,
                          int64_t now_ms) override;
   Status heartbeat(std::string_view id, int64_t now_ms) override;
@@ -174,7 +144,6 @@ class SqliteTaskStore final : public TaskStore {
   Status remove(std::string_view id) override;
 
  private:
-  Status exec(const std::string& sql);
   Result<Task> get_locked(std::string_view id);
   Result<std::vector<std::string>> select_ids(Statement& statement);
   Result<bool> changed(Statement& statement);
@@ -183,43 +152,10 @@ class SqliteTaskStore final : public TaskStore {
   sqlite3* db_;
 };
 
-Status SqliteTaskStore::exec(const std::string& sql) {
-  char* message = nullptr;
-  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
-    std::string text = message ? message : "unknown error";
-    sqlite3_free(message);
-    return fail(ErrorCode::kInternal, "database_error", "database: " + text);
-  }
-  return {};
-}
-
 Status SqliteTaskStore::migrate() {
   std::lock_guard lock(mutex_);
-  TRAINBOX_TRY(exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"));
-  Statement current(db_, "SELECT COALESCE(MAX(version), 0) FROM schema_version");
-  TRAINBOX_TRY(current.step());
-  int64_t version = current.integer(0);
-  int64_t newest = migrations().back().version;
-  if (version > newest) {
-    return fail(ErrorCode::kConflict, "schema_too_new",
-                fmt::format("database schema version {} is newer than this trainbox ({}); "
-                            "upgrade trainbox",
-                            version, newest));
-  }
-  for (const auto& migration : migrations()) {
-    if (migration.version <= version) continue;
-    TRAINBOX_TRY(exec("BEGIN IMMEDIATE"));
-    auto applied = exec(std::string(migration.sql));
-    if (applied) {
-      applied = exec(fmt::format("INSERT INTO schema_version VALUES ({})", migration.version));
-    }
-    if (!applied) {
-      (void)exec("ROLLBACK");
-      return applied;
-    }
-    TRAINBOX_TRY(exec("COMMIT"));
-  }
-  return {};
+  SqliteSchema schema(db_);
+  return apply_migrations(schema);
 }
 
 Status SqliteTaskStore::insert(const Task& task) {
@@ -303,10 +239,25 @@ Result<std::vector<std::string>> SqliteTaskStore::ids_with_status(TaskStatus sta
   return select_ids(select);
 }
 
-Result<bool> SqliteTaskStore::claim(std::string_view id, int64_t now_ms) {
+Result<bool> SqliteTaskStore::claim(std::string_view id, int64_t now_ms,
+                                    std::string_view worker_id) {
   std::lock_guard lock(mutex_);
   Statement update(db_, kClaimTask);
-  update.bind(1, id).bind(2, now_ms);
+  update.bind(1, id).bind(2, now_ms).bind(3, worker_id);
+  return changed(update);
+}
+
+Result<bool> SqliteTaskStore::requeue_stale(std::string_view id, int64_t heartbeat_before_ms) {
+  std::lock_guard lock(mutex_);
+  Statement update(db_, kRequeueStale);
+  update.bind(1, id).bind(2, heartbeat_before_ms);
+  return changed(update);
+}
+
+Result<bool> SqliteTaskStore::release(std::string_view id, std::string_view worker_id) {
+  std::lock_guard lock(mutex_);
+  Statement update(db_, kRelease);
+  update.bind(1, id).bind(2, worker_id);
   return changed(update);
 }
 

@@ -30,8 +30,15 @@ class TaskStore {
   // Ids with this status, oldest first (used to re-enqueue QUEUED tasks at start-up).
   virtual Result<std::vector<std::string>> ids_with_status(core::TaskStatus status) = 0;
 
-  // QUEUED -> RUNNING (attempts + 1, started_at, heartbeat). False if the task was not QUEUED.
-  virtual Result<bool> claim(std::string_view id, int64_t now_ms) = 0;
+  // QUEUED -> RUNNING by `worker_id` (attempts + 1, started_at, heartbeat). False if the task was
+  // not QUEUED.
+  virtual Result<bool> claim(std::string_view id, int64_t now_ms, std::string_view worker_id) = 0;
+  // RUNNING -> QUEUED for another attempt, if its heartbeat is still older than
+  // `heartbeat_before_ms` (the worker died). False if the task moved meanwhile.
+  virtual Result<bool> requeue_stale(std::string_view id, int64_t heartbeat_before_ms) = 0;
+  // RUNNING by `worker_id` -> QUEUED, the attempt not counted (a worker stopping hands its task
+  // back). False if the task is not RUNNING on that worker.
+  virtual Result<bool> release(std::string_view id, std::string_view worker_id) = 0;
   // Progress and heartbeat of a RUNNING task; a no-op for any other status.
   virtual Status record_progress(std::string_view id, const core::Progress& progress,
                                  int64_t now_ms) = 0;
@@ -50,7 +57,7 @@ class TaskStore {
 };
 
 // "sqlite:///abs/path/trainbox.db" (or "sqlite://relative.db", or ":memory:" via
-// sqlite://:memory:).
+// sqlite://:memory:); "postgresql://user:pass@host:port/db".
 Result<std::unique_ptr<TaskStore>> open_task_store(std::string_view url);
 
 }  // namespace trainbox::db

@@ -68,9 +68,12 @@ void log_if_failed(std::string_view id, std::string_view what, const Status& sta
 TaskRunner::TaskRunner(service::TaskService& service, RunnerConfig config)
     : service_(service), config_(std::move(config)) {}
 
-void TaskRunner::run(const std::string& task_id) {
-  if (shutting_down_) return;  // stays QUEUED; the next start hands it out again
+void TaskRunner::run(const std::string& task_id, const std::function<void()>& claim_decided) {
+  if (shutting_down_) return;  // stays QUEUED and unacknowledged: handed out again
   auto claimed = service_.claim(task_id);
+  // A claim that failed on the database leaves the delivery unacknowledged, to be handed out
+  // again after the queue's lease.
+  if (claimed && claim_decided) claim_decided();
   if (!claimed || !*claimed) return;  // cancelled, deleted or taken by another worker
   auto task = service_.get(task_id);
   if (!task) return;
@@ -215,14 +218,17 @@ void TaskRunner::finish(const std::string& id, const Outcome& outcome, const fsy
   using core::TaskStatus;
   TRAINBOX_LOG_INFO("task={} training child ended: {}", id, describe(outcome.exit));
   if (outcome.shut_down) {
-    log_if_failed(
-        id, "record its end",
-        service_.end(id, TaskStatus::kFailed,
-                     "interrupted: the server shut down while this task was running; start it "
-                     "again"));
+    log_if_failed(id, "hand it back to the queue", service_.hand_back(id));
     return;
   }
   if (outcome.stop_requested) {
+    if (!service_.runs_here(id)) {
+      TRAINBOX_LOG_WARN(
+          "task={} was taken from this worker (lease lost, or deleted); this run "
+          "ends without a record",
+          id);
+      return;
+    }
     log_if_failed(id, "record its end",
                   service_.end(id, TaskStatus::kCancelled, "cancelled by request"));
     return;

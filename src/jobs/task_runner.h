@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <string>
 
 #include "jobs/child_process.h"
@@ -30,10 +31,12 @@ struct RunnerConfig {
 class TaskRunner {
  public:
   TaskRunner(service::TaskService& service, RunnerConfig config);
-  // Returns when the task has ended (or was not claimable). Never throws.
-  void run(const std::string& task_id);
-  // Makes running and later run() calls stop their child at once and fail the task as
-  // interrupted (used on server shutdown). Safe from any thread.
+  // Returns when the task has ended (or was not claimable). `claim_decided` runs once the
+  // database claim has decided whether this worker runs it (the worker then acknowledges the
+  // queue delivery). Never throws.
+  void run(const std::string& task_id, const std::function<void()>& claim_decided = {});
+  // Makes running and later run() calls stop their child at once and hand the task back to the
+  // queue for another worker (used on shutdown). Safe from any thread.
   void shut_down() { shutting_down_ = true; }
 
  private:

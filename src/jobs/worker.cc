@@ -15,8 +15,9 @@ Worker::Worker(service::TaskService& service, queue::JobQueue& queue, WorkerConf
 Worker::~Worker() { stop(); }
 
 void Worker::start() {
+  queue_generation_ = queue_.generation();
   if (auto reaped = service_.reap_stale(); reaped && *reaped > 0) {
-    TRAINBOX_LOG_WARN("start-up: {} interrupted task(s) marked FAILED", *reaped);
+    TRAINBOX_LOG_WARN("start-up: {} interrupted task(s) queued again or ended", *reaped);
   }
   if (auto requeued = service_.requeue_queued(); requeued && *requeued > 0) {
     TRAINBOX_LOG_INFO("start-up: {} queued task(s) handed to the queue again", *requeued);
@@ -45,7 +46,13 @@ void Worker::dispatch_loop() {
       continue;
     }
     if (!next->has_value()) continue;
-    runner_.run(**next);
+    const std::string& id = **next;
+    runner_.run(id, [&] {
+      if (auto acked = queue_.ack(id); !acked) {
+        TRAINBOX_LOG_WARN("task={} could not acknowledge its delivery: {}", id,
+                          acked.error().message);
+      }
+    });
   }
 }
 
@@ -55,10 +62,25 @@ void Worker::housekeeping_loop() {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     if (std::chrono::steady_clock::now() < next_run) continue;
     next_run = std::chrono::steady_clock::now() + config_.reaper_period;
-    if (auto reaped = service_.reap_stale(); !reaped) {
-      TRAINBOX_LOG_WARN("reaper: {}", reaped.error().message);
-    }
+    housekeeping_pass();
   }
+}
+
+void Worker::housekeeping_pass() {
+  if (auto reaped = service_.reap_stale(); !reaped) {
+    TRAINBOX_LOG_WARN("reaper: {}", reaped.error().message);
+  }
+  uint64_t generation = queue_.generation();
+  if (generation == queue_generation_) return;
+  // The queue lost its contents (e.g. Redis restarted without persistence): the QUEUED rows
+  // are the truth, so hand every one out again.
+  auto requeued = service_.requeue_queued();
+  if (!requeued) {
+    TRAINBOX_LOG_WARN("queue was reset; rebuilding it failed: {}", requeued.error().message);
+    return;
+  }
+  queue_generation_ = generation;
+  TRAINBOX_LOG_WARN("queue was reset; {} queued task(s) handed to it again", *requeued);
 }
 
 }  // namespace trainbox::jobs

@@ -1,10 +1,12 @@
 #pragma once
-// The worker: `concurrency` dispatcher threads take task ids from the JobQueue and run them, and
-// one housekeeping thread reaps tasks whose heartbeat stopped. On start it re-queues every QUEUED
-// task (the queue may have been lost; a duplicate delivery is harmless, the claim decides) and
-// reaps stale ones. stop() kills running children at once and fails their tasks as interrupted
-// ("start it again"); a child of a server that dies without stop() dies with it (PDEATHSIG) and
-// the reaper of the next start fails its task.
+// The worker: `concurrency` dispatcher threads take task ids from the JobQueue and run them
+// (acknowledging each delivery once the database claim decided), and one housekeeping thread
+// reaps tasks whose heartbeat stopped (queued again within the attempts, else failed) and
+// rebuilds the queue from the QUEUED rows when it lost its contents (JobQueue::generation). On
+// start it re-queues every QUEUED task (a duplicate delivery is harmless, the claim decides) and
+// reaps stale ones. stop() kills running children at once and hands their tasks back to the
+// queue; a child of a worker that dies without stop() dies with it (PDEATHSIG) and a reaper
+// (of any worker) queues its task again once the lease has run out.
 
 #include <atomic>
 #include <chrono>
@@ -36,12 +38,14 @@ class Worker {
  private:
   void dispatch_loop();
   void housekeeping_loop();
+  void housekeeping_pass();
 
   service::TaskService& service_;
   queue::JobQueue& queue_;
   WorkerConfig config_;
   TaskRunner runner_;
   std::atomic<bool> stopping_{false};
+  uint64_t queue_generation_ = 0;
   std::vector<std::thread> threads_;
 };
 

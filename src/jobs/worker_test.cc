@@ -60,6 +60,13 @@ class WorkerTest : public ::testing::Test {
     config_.runner.stop_poll_interval = milliseconds(20);
   }
 
+  void rebuild_service(int max_attempts) {
+    service::ServiceConfig service_config = service_->config();
+    service_config.max_attempts = max_attempts;
+    service_ =
+        std::make_unique<service::TaskService>(*store_, *blobs_, *queue_, clock_, service_config);
+  }
+
   void write_child(const std::string& body) {
     ASSERT_TRUE(
         write_file_atomic(config_.runner.executable, std::string(kScriptHeader) + body + "\n"));
@@ -143,7 +150,7 @@ TEST_F(WorkerTest, TasksQueuedBeforeStartButLostFromTheQueueAreRun) {
   worker.stop();
 }
 
-TEST_F(WorkerTest, StopEndsTheRunningChildAndLeavesTheRestQueued) {
+TEST_F(WorkerTest, StopEndsTheRunningChildHandsItsTaskBackAndLeavesTheRestQueued) {
   write_child("trap '' TERM\nwhile true; do sleep 0.05; done");
   std::string running = create_task();
   std::string waiting = create_task();
@@ -154,14 +161,15 @@ TEST_F(WorkerTest, StopEndsTheRunningChildAndLeavesTheRestQueued) {
   worker.stop();
   EXPECT_LT(Steady::now() - stop_at, milliseconds(2000)) << "stop() must not wait for the child";
   core::Task ended = get(running);
-  EXPECT_EQ(ended.status, TaskStatus::kFailed);
-  EXPECT_TRUE(ended.error.value_or("").starts_with("interrupted")) << ended.error.value_or("");
+  EXPECT_EQ(ended.status, TaskStatus::kQueued);
+  EXPECT_EQ(ended.attempts, 0) << "a hand-back is not a failed attempt";
   EXPECT_EQ(status(waiting), TaskStatus::kQueued);
   EXPECT_EQ(get(waiting).attempts, 0);
   worker.stop();  // a second stop is a no-op
 }
 
 TEST_F(WorkerTest, StartReapsStaleTasksAndHousekeepingReapsLaterOnes) {
+  rebuild_service(/*max_attempts=*/1);
   std::string stale = create_task();
   ASSERT_TRUE(service_->claim(stale).value());
   clock_.advance_ms(kLeaseMs + 1);
@@ -175,6 +183,24 @@ TEST_F(WorkerTest, StartReapsStaleTasksAndHousekeepingReapsLaterOnes) {
   clock_.advance_ms(kLeaseMs + 1);
   EXPECT_TRUE(wait_until([&] { return status(fresh) == TaskStatus::kFailed; }, milliseconds(2000)))
       << "the housekeeping thread reaps it";
+  worker.stop();
+}
+
+TEST_F(WorkerTest, ATaskWhoseWorkerDiedRunsAgainWhileAttemptsRemain) {
+  write_child(R"(printf 'the bundle' > "$BUNDLE"
+echo '{"type":"result","metrics":{}}'
+exit 0)");
+  std::string orphan = create_task();
+  while (queue_->pop(milliseconds(0)).value()) {
+  }
+  ASSERT_TRUE(store_->claim(orphan, clock_.now_ms(), "dead-worker").value());
+  clock_.advance_ms(kLeaseMs + 1);
+  Worker worker(*service_, *queue_, config_);
+  worker.start();
+  EXPECT_TRUE(wait_until([&] { return status(orphan) == TaskStatus::kCompleted; }));
+  core::Task done = get(orphan);
+  EXPECT_EQ(done.attempts, 2);
+  EXPECT_EQ(done.worker_id, service_->config().worker_id);
   worker.stop();
 }
 

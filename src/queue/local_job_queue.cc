@@ -28,10 +28,16 @@ class LocalJobQueue final : public JobQueue {
     return std::optional<std::string>(std::move(id));
   }
 
+  // Delivery hands the id over for good: nothing to acknowledge, nothing to hand out again.
+  Status ack(std::string_view) override { return {}; }
+
   Result<size_t> size() override {
     std::lock_guard lock(mutex_);
     return ids_.size();
   }
+
+  // An in-process queue never loses its contents behind its owner's back.
+  uint64_t generation() override { return 0; }
 
   void close() override {
     {
@@ -51,15 +57,5 @@ class LocalJobQueue final : public JobQueue {
 }  // namespace
 
 std::unique_ptr<JobQueue> make_local_job_queue() { return std::make_unique<LocalJobQueue>(); }
-
-Result<std::unique_ptr<JobQueue>> open_job_queue(std::string_view url) {
-  if (url == "local://" || url == "local") return make_local_job_queue();
-  if (url.starts_with("redis://")) {
-    return fail(ErrorCode::kInvalidArgument, "backend_not_built",
-                "this trainbox was built without Redis support; use local://");
-  }
-  return fail(ErrorCode::kInvalidArgument, "invalid_queue_url",
-              "unknown queue URL '" + std::string(url) + "': expected local://");
-}
 
 }  // namespace trainbox::queue

@@ -10,7 +10,7 @@ namespace trainbox::service {
 using core::TaskStatus;
 
 Result<bool> TaskService::claim(std::string_view id) {
-  auto claimed = store_.claim(id, clock_.now_ms());
+  auto claimed = store_.claim(id, clock_.now_ms(), config_.worker_id);
   if (claimed && *claimed) events_.notify();
   return claimed;
 }
@@ -38,11 +38,25 @@ Status TaskService::heartbeat(std::string_view id) { return store_.heartbeat(id,
 bool TaskService::should_stop(std::string_view id) {
   auto task = store_.get(id);
   if (!task) return task.error().code == ErrorCode::kNotFound;  // deleted: stop
-  return task->cancel_requested || core::is_terminal(task->status);
+  // Not RUNNING here any more: a reaper re-queued it after a lost lease (another worker may run
+  // it now), so this run must stop without writing anything.
+  bool lost = task->status != TaskStatus::kRunning || task->worker_id != config_.worker_id;
+  return task->cancel_requested || lost;
+}
+
+bool TaskService::runs_here(std::string_view id) {
+  auto task = store_.get(id);
+  return task && task->status == TaskStatus::kRunning && task->worker_id == config_.worker_id;
 }
 
 Status TaskService::complete(std::string_view id, const std::filesystem::path& bundle,
                              const nlohmann::json& metrics) {
+  if (!runs_here(id)) {
+    // Its lease ran out and another worker took it: that run's bundle is the one to keep.
+    TRAINBOX_LOG_WARN("task={} is no longer running on {}; dropping this run's bundle", id,
+                      config_.worker_id);
+    return {};
+  }
   std::string key = model_key(id);
   TRAINBOX_TRY(blobs_.put_file(key, bundle));
   core::Completion completion{TaskStatus::kCompleted, std::nullopt, metrics, key};
@@ -77,20 +91,59 @@ Result<int> TaskService::requeue_queued() {
   return static_cast<int>(ids->size());
 }
 
+Status TaskService::hand_back(std::string_view id) {
+  auto released = store_.release(id, config_.worker_id);
+  if (!released) return fail(released.error());
+  if (!*released) return {};
+  TRAINBOX_LOG_INFO("task={} handed back to the queue (worker {} stopping)", id, config_.worker_id);
+  events_.notify();
+  // If the push fails the row stays QUEUED; the next start (or a lost-queue rebuild) pushes it.
+  return queue_.push(id);
+}
+
+Result<bool> TaskService::reap_one(const std::string& id, int64_t heartbeat_before_ms) {
+  auto task = store_.get(id);
+  if (!task)
+    return task.error().code == ErrorCode::kNotFound ? Result<bool>(false) : fail(task.error());
+  if (!task->cancel_requested && task->attempts < config_.max_attempts) {
+    auto requeued = store_.requeue_stale(id, heartbeat_before_ms);
+    if (!requeued || !*requeued) return requeued;
+    TRAINBOX_LOG_WARN(
+        "task={} queued again: worker {} stopped sending heartbeats (attempt {} of {})", id,
+        task->worker_id, task->attempts, config_.max_attempts);
+    TRAINBOX_TRY(queue_.push(id));
+    return true;
+  }
+  core::Completion completion{TaskStatus::kFailed, "", nlohmann::json::object(), ""};
+  if (task->cancel_requested) {
+    completion.status = TaskStatus::kCancelled;
+    completion.error = "cancelled by request";
+  } else {
+    completion.error = fmt::format(
+        "interrupted: the worker running this task ({}) stopped sending heartbeats for {} s "
+        "(restart or crash), {} of {} attempts used; start the task again",
+        task->worker_id.empty() ? "unknown" : task->worker_id, config_.lease_timeout_ms / 1000,
+        task->attempts, config_.max_attempts);
+  }
+  auto finished = store_.finish(id, completion, clock_.now_ms());
+  if (finished && *finished) {
+    TRAINBOX_LOG_WARN("task={} {} by the reaper: {}", id, core::to_string(completion.status),
+                      *completion.error);
+  }
+  return finished;
+}
+
 Result<int> TaskService::reap_stale() {
-  auto ids = store_.stale_running(clock_.now_ms() - config_.lease_timeout_ms);
+  int64_t cutoff = clock_.now_ms() - config_.lease_timeout_ms;
+  auto ids = store_.stale_running(cutoff);
   if (!ids) return fail(ids.error());
   int reaped = 0;
   for (const auto& id : *ids) {
-    std::string reason = fmt::format(
-        "interrupted: the worker running this task stopped sending heartbeats for {} s (server "
-        "restart or crash); start the task again",
-        config_.lease_timeout_ms / 1000);
-    core::Completion completion{TaskStatus::kFailed, reason, nlohmann::json::object(), ""};
-    auto finished = store_.finish(id, completion, clock_.now_ms());
-    if (finished && *finished) {
+    auto moved = reap_one(id, cutoff);
+    if (!moved) {
+      TRAINBOX_LOG_WARN("task={} reaper: {}", id, moved.error().message);
+    } else if (*moved) {
       ++reaped;
-      TRAINBOX_LOG_WARN("task={} FAILED by the reaper: heartbeat stopped", id);
     }
   }
   if (reaped > 0) events_.notify();

@@ -24,6 +24,8 @@ struct ServiceConfig {
   int64_t lease_timeout_ms = 30'000;  // a RUNNING task without a heartbeat this long is dead
   size_t predictor_cache_size = 8;
   int max_predict_items = 64;
+  std::string worker_id = "local";  // recorded on the tasks this process claims
+  int max_attempts = 3;             // a task whose worker died is queued again until this many
 };
 
 struct NewTask {
@@ -63,16 +65,23 @@ class TaskService {
   Status record_dataset(std::string_view id, const nlohmann::json& dataset,
                         const std::vector<std::string>& classes);
   Status heartbeat(std::string_view id);
-  // True when the task was cancelled or deleted: its runner must stop.
+  // True when the task was cancelled or deleted, or no longer runs on this worker (re-queued after
+  // a lost lease): its runner must stop.
   bool should_stop(std::string_view id);
+  // True while the task is RUNNING on this worker (config.worker_id).
+  bool runs_here(std::string_view id);
   Status complete(std::string_view id, const std::filesystem::path& bundle,
                   const nlohmann::json& metrics);
   Status end(std::string_view id, core::TaskStatus status, std::string reason);
+  // This worker stops without finishing the task: QUEUED again for another worker, the attempt
+  // not counted.
+  Status hand_back(std::string_view id);
 
   // --- housekeeping ---
   // Pushes every QUEUED task onto the queue again (the queue may have been lost in a restart).
   Result<int> requeue_queued();
-  // Fails RUNNING tasks whose heartbeat stopped; returns how many.
+  // RUNNING tasks whose heartbeat stopped: queued again while attempts remain, else FAILED with
+  // the reason (CANCELLED if a cancel was asked); returns how many were handled.
   Result<int> reap_stale();
 
   TaskEvents& events() { return events_; }
@@ -82,6 +91,8 @@ class TaskService {
   Result<core::Task> get_completed(std::string_view id, core::TaskKind kind);
   Result<std::shared_ptr<ml::Predictor>> load_predictor(const std::string& id);
   Status check_predict_size(size_t count);
+  // One stale task: re-queued, cancelled or failed; true if this call moved it.
+  Result<bool> reap_one(const std::string& id, int64_t heartbeat_before_ms);
 
   db::TaskStore& store_;
   storage::BlobStore& blobs_;

@@ -21,6 +21,8 @@ class TaskServiceTest : public ::testing::Test {
     ServiceConfig config;
     config.scratch_dir = scratch_.path();
     config.lease_timeout_ms = 30'000;
+    config.max_attempts = 2;
+    config.worker_id = "worker-test";
     service_ = std::make_unique<TaskService>(*store_, *blobs_, *queue_, clock_, config);
   }
   NewTask upload(std::string content, std::string filename) {
@@ -137,19 +139,59 @@ TEST_F(TaskServiceTest, RemoveDeletesRowAndBlobsButNothingElse) {
   EXPECT_TRUE(service_->get(kept.id));
 }
 
-TEST_F(TaskServiceTest, ReaperFailsOnlyTasksWhoseHeartbeatStopped) {
+TEST_F(TaskServiceTest, ReaperQueuesAgainOnlyTasksWhoseHeartbeatStopped) {
   core::Task dead = create_zip_task();
   core::Task alive = create_zip_task();
+  while (queue_->pop(std::chrono::milliseconds(1)).value()) {
+  }
   ASSERT_TRUE(service_->claim(dead.id).value());
   ASSERT_TRUE(service_->claim(alive.id).value());
+  EXPECT_EQ(service_->get(dead.id)->worker_id, "worker-test");
   clock_.advance_ms(20'000);
   ASSERT_TRUE(service_->heartbeat(alive.id));
   clock_.advance_ms(20'000);
   EXPECT_EQ(service_->reap_stale().value(), 1);
-  auto reaped = service_->get(dead.id).value();
-  EXPECT_EQ(reaped.status, TaskStatus::kFailed);
-  EXPECT_NE(reaped.error.value_or("").find("interrupted"), std::string::npos);
+  auto requeued = service_->get(dead.id).value();
+  EXPECT_EQ(requeued.status, TaskStatus::kQueued);
+  EXPECT_EQ(queue_->pop(std::chrono::milliseconds(1)).value().value_or(""), dead.id);
   EXPECT_EQ(service_->get(alive.id)->status, TaskStatus::kRunning);
+}
+
+TEST_F(TaskServiceTest, ReaperFailsATaskOnceItsAttemptsAreUsed) {
+  core::Task task = create_zip_task();
+  for (int attempt = 1; attempt <= 2; ++attempt) {
+    ASSERT_TRUE(service_->claim(task.id).value());
+    clock_.advance_ms(40'000);
+    EXPECT_EQ(service_->reap_stale().value(), 1);
+  }
+  auto failed = service_->get(task.id).value();
+  EXPECT_EQ(failed.status, TaskStatus::kFailed);
+  EXPECT_EQ(failed.attempts, 2);
+  EXPECT_NE(failed.error.value_or("").find("interrupted"), std::string::npos);
+  EXPECT_NE(failed.error.value_or("").find("2 of 2 attempts"), std::string::npos)
+      << failed.error.value_or("");
+  EXPECT_NE(failed.error.value_or("").find("worker-test"), std::string::npos);
+}
+
+TEST_F(TaskServiceTest, ReaperEndsACancelledTaskInsteadOfQueueingIt) {
+  core::Task task = create_zip_task();
+  ASSERT_TRUE(service_->claim(task.id).value());
+  ASSERT_TRUE(service_->cancel(task.id));
+  clock_.advance_ms(40'000);
+  EXPECT_EQ(service_->reap_stale().value(), 1);
+  EXPECT_EQ(service_->get(task.id)->status, TaskStatus::kCancelled);
+}
+
+TEST_F(TaskServiceTest, HandBackQueuesTheTaskWithoutCountingTheAttempt) {
+  core::Task task = create_zip_task();
+  while (queue_->pop(std::chrono::milliseconds(1)).value()) {
+  }
+  ASSERT_TRUE(service_->claim(task.id).value());
+  ASSERT_TRUE(service_->hand_back(task.id));
+  auto back = service_->get(task.id).value();
+  EXPECT_EQ(back.status, TaskStatus::kQueued);
+  EXPECT_EQ(back.attempts, 0);
+  EXPECT_EQ(queue_->pop(std::chrono::milliseconds(1)).value().value_or(""), task.id);
 }
 
 TEST_F(TaskServiceTest, RequeueHandsOutEveryQueuedTaskAgain) {

@@ -36,7 +36,8 @@ TEST_F(ApiFaultsTest, KilledTrainingChildFailsTheTaskNamingTheSignal) {
 }
 
 TEST_F(ApiFaultsTest, ServerKilledMidTaskLeavesNothingRunningAfterRestart) {
-  start_server({"--lease-timeout-s", "2"});
+  // One attempt: the restarted server fails the interrupted task instead of training it again.
+  start_server({"--lease-timeout-s", "2", "--max-attempts", "1"});
   nlohmann::json done = create_ok();
   std::string done_id = done["id"];
   ASSERT_EQ(wait_status(done_id, "COMPLETED")["status"], "COMPLETED");

@@ -6,7 +6,9 @@
 #include <functional>
 
 #include "storage/blob_store.h"
+#include "tests/contract/s3_test_server.h"
 #include "util/fs.h"
+#include "util/ids.h"
 
 namespace trainbox::storage {
 namespace {
@@ -20,12 +22,21 @@ struct BlobFactory {
 const BlobFactory kBlobFactories[] = {
     {"File", [](const fsys::path& scratch) { return "file://" + (scratch / "blobs").string(); }},
     {"Memory", [](const fsys::path&) { return std::string("memory://"); }},
+    // The real S3-compatible server of tests/servers/s3.sh; each test under a prefix of its own.
+    {"S3",
+     [](const fsys::path&) {
+       auto url = testing::s3_test_url("contract-" + new_task_id());
+       if (!url) ADD_FAILURE() << testing::missing_server_message("s3");
+       return url.value_or("");
+     }},
 };
 
 class BlobStoreContract : public ::testing::TestWithParam<BlobFactory> {
  protected:
   void SetUp() override {
-    auto opened = open_blob_store(GetParam().url(scratch_.path()));
+    std::string url = GetParam().url(scratch_.path());
+    ASSERT_FALSE(url.empty()) << "no URL for the " << GetParam().name << " backend";
+    auto opened = open_blob_store(url);
     ASSERT_TRUE(opened) << opened.error().message;
     store_ = std::move(*opened);
   }

@@ -1,5 +1,6 @@
 // One contract suite for every TaskStore implementation. A new backend adds one line to
-// kStoreFactories and must pass everything here.
+// kStoreFactories and must pass everything here. PostgreSQL runs on the fixture server that ctest
+// starts (tests/servers/postgres.sh), one fresh database per test.
 
 #include <gtest/gtest.h>
 
@@ -7,7 +8,9 @@
 #include <functional>
 #include <thread>
 
+#include "db/pg_connection.h"
 #include "db/task_store.h"
+#include "tests/support/test_servers.h"
 #include "util/fs.h"
 #include "util/ids.h"
 
@@ -20,23 +23,62 @@ using core::TaskStatus;
 
 struct StoreFactory {
   std::string name;
+  // The URL of an empty store; "" (after reporting a failure) when its server is missing.
   std::function<std::string(const std::filesystem::path& scratch)> url;
+  std::function<void(const std::string& url)> drop;  // removes what url() made, if anything
 };
 
+// Test names and failure messages show the backend, not the struct's bytes.
+void PrintTo(const StoreFactory& factory, std::ostream* out) { *out << factory.name; }
+
+// Runs one statement on the fixture PostgreSQL server's own database.
+void postgres_admin(const std::string& sql) {
+  auto admin = parse_pg_url(testing::test_server_url("postgres").value_or(""));
+  ASSERT_TRUE(admin) << admin.error().message;
+  auto connection = PgConnection::open(*admin);
+  ASSERT_TRUE(connection) << connection.error().message;
+  auto done = (*connection)->exec(sql);
+  ASSERT_TRUE(done) << done.error().message;
+}
+
+std::string fresh_postgres_database(const std::filesystem::path&) {
+  auto server = testing::test_server_url("postgres");
+  if (!server) {
+    ADD_FAILURE() << testing::missing_server_message("postgres");
+    return "";
+  }
+  std::string name = "contract_" + new_task_id();
+  postgres_admin("CREATE DATABASE " + name);
+  return pg_url_with_database(*server, name);
+}
+
+void drop_postgres_database(const std::string& url) {
+  if (auto parsed = parse_pg_url(url)) {
+    postgres_admin("DROP DATABASE IF EXISTS " + parsed->database + " WITH (FORCE)");
+  }
+}
+
 const StoreFactory kStoreFactories[] = {
-    {"SqliteMemory", [](const std::filesystem::path&) { return std::string("sqlite://:memory:"); }},
+    {"SqliteMemory", [](const std::filesystem::path&) { return std::string("sqlite://:memory:"); },
+     nullptr},
     {"SqliteFile",
-     [](const std::filesystem::path& scratch) {
-       return "sqlite://" + (scratch / "t.db").string();
-     }},
+     [](const std::filesystem::path& scratch) { return "sqlite://" + (scratch / "t.db").string(); },
+     nullptr},
+    {"Postgres", fresh_postgres_database, drop_postgres_database},
 };
 
 class TaskStoreContract : public ::testing::TestWithParam<StoreFactory> {
  protected:
   void SetUp() override {
-    auto opened = open_task_store(GetParam().url(scratch_.path()));
+    url_ = GetParam().url(scratch_.path());
+    ASSERT_FALSE(url_.empty());
+    auto opened = open_task_store(url_);
     ASSERT_TRUE(opened) << opened.error().message;
     store_ = std::move(*opened);
+  }
+  void TearDown() override {
+    store_.reset();
+    if (GetParam().drop && !url_.empty()) GetParam().drop(url_);
   }
   Task new_task(int64_t created_at_ms = 1000) {
     Task task;
@@ -49,6 +91,7 @@ class TaskStoreContract : public ::testing::TestWithParam<StoreFactory> {
   }
 
   TempDir scratch_{std::filesystem::temp_directory_path(), "store-contract"};
+  std::string url_;
   std::unique_ptr<TaskStore> store_;
 };
 
@@ -95,8 +138,8 @@ TEST_P(TaskStoreContract, ListIsNewestFirstWithTotalAndPaging) {
 
 TEST_P(TaskStoreContract, ClaimSucceedsOnceAndCountsAttempts) {
   Task task = new_task();
-  EXPECT_TRUE(store_->claim(task.id, 5000).value());
-  EXPECT_FALSE(store_->claim(task.id, 5001).value());
+  EXPECT_TRUE(store_->claim(task.id, 5000, "worker-a").value());
+  EXPECT_FALSE(store_->claim(task.id, 5001, "worker-a").value());
   auto got = store_->get(task.id).value();
   EXPECT_EQ(got.status, TaskStatus::kRunning);
   EXPECT_EQ(got.attempts, 1);
@@ -110,7 +153,7 @@ TEST_P(TaskStoreContract, ConcurrentClaimsHaveExactlyOneWinner) {
   std::vector<std::thread> threads;
   for (int i = 0; i < 8; ++i) {
     threads.emplace_back([&] {
-      if (store_->claim(task.id, 5000).value_or(false)) ++winners;
+      if (store_->claim(task.id, 5000, "worker-a").value_or(false)) ++winners;
     });
   }
   for (auto& thread : threads) thread.join();
@@ -124,7 +167,7 @@ TEST_P(TaskStoreContract, ProgressAndDatasetOnlyApplyWhileRunning) {
   progress.epoch = 2;
   ASSERT_TRUE(store_->record_progress(task.id, progress, 6000));
   EXPECT_EQ(store_->get(task.id)->progress.phase, "queued");  // not running yet: ignored
-  ASSERT_TRUE(store_->claim(task.id, 5000).value());
+  ASSERT_TRUE(store_->claim(task.id, 5000, "worker-a").value());
   int64_t before = store_->get(task.id)->revision;
   ASSERT_TRUE(store_->record_progress(task.id, progress, 6000));
   ASSERT_TRUE(store_->record_dataset(task.id, {{"num_items", 10}}, {"cat", "dog"}));
@@ -139,7 +182,7 @@ TEST_P(TaskStoreContract, ProgressAndDatasetOnlyApplyWhileRunning) {
 
 TEST_P(TaskStoreContract, FinishIsFinal) {
   Task task = new_task();
-  ASSERT_TRUE(store_->claim(task.id, 5000).value());
+  ASSERT_TRUE(store_->claim(task.id, 5000, "worker-a").value());
   Completion done{TaskStatus::kCompleted, std::nullopt, {{"val_accuracy", 0.97}}, "m.zip"};
   EXPECT_TRUE(store_->finish(task.id, done, 9000).value());
   Completion failed{TaskStatus::kFailed, "late reaper", {}, ""};
@@ -159,10 +202,10 @@ TEST_P(TaskStoreContract, CancelQueuedEndsAtOnceCancelRunningOnlyFlags) {
   ASSERT_TRUE(cancelled);
   EXPECT_EQ(cancelled->status, TaskStatus::kCancelled);
   EXPECT_EQ(cancelled->finished_at_ms, 7000);
-  EXPECT_FALSE(store_->claim(queued.id, 7001).value());
+  EXPECT_FALSE(store_->claim(queued.id, 7001, "worker-a").value());
 
   Task running = new_task();
-  ASSERT_TRUE(store_->claim(running.id, 5000).value());
+  ASSERT_TRUE(store_->claim(running.id, 5000, "worker-a").value());
   auto flagged = store_->request_cancel(running.id, 7000);
   ASSERT_TRUE(flagged);
   EXPECT_EQ(flagged->status, TaskStatus::kRunning);
@@ -174,8 +217,8 @@ TEST_P(TaskStoreContract, StaleRunningFindsOnlyOldHeartbeats) {
   Task fresh = new_task();
   Task stale = new_task();
   Task queued = new_task();
-  ASSERT_TRUE(store_->claim(fresh.id, 5000).value());
-  ASSERT_TRUE(store_->claim(stale.id, 5000).value());
+  ASSERT_TRUE(store_->claim(fresh.id, 5000, "worker-a").value());
+  ASSERT_TRUE(store_->claim(stale.id, 5000, "worker-a").value());
   ASSERT_TRUE(store_->heartbeat(fresh.id, 20000));
   auto ids = store_->stale_running(10000);
   ASSERT_TRUE(ids);
@@ -183,6 +226,45 @@ TEST_P(TaskStoreContract, StaleRunningFindsOnlyOldHeartbeats) {
   auto waiting = store_->ids_with_status(TaskStatus::kQueued);
   ASSERT_TRUE(waiting);
   EXPECT_EQ(*waiting, std::vector<std::string>{queued.id});
+}
+
+TEST_P(TaskStoreContract, ClaimRecordsTheWorker) {
+  Task task = new_task();
+  EXPECT_TRUE(store_->get(task.id).value().worker_id.empty());
+  ASSERT_TRUE(store_->claim(task.id, 5000, "host-1-42").value());
+  EXPECT_EQ(store_->get(task.id).value().worker_id, "host-1-42");
+}
+
+TEST_P(TaskStoreContract, RequeueStaleOnlyMovesARunningTaskWithAnOldHeartbeat) {
+  Task task = new_task();
+  Task done = new_task();
+  EXPECT_FALSE(store_->requeue_stale(task.id, 10000).value());  // QUEUED: nothing to do
+  ASSERT_TRUE(store_->claim(task.id, 5000, "worker-a").value());
+  ASSERT_TRUE(store_->heartbeat(task.id, 12000));
+  EXPECT_FALSE(store_->requeue_stale(task.id, 10000).value());  // beat after the cutoff
+  EXPECT_TRUE(store_->requeue_stale(task.id, 13000).value());
+  auto requeued = store_->get(task.id).value();
+  EXPECT_EQ(requeued.status, TaskStatus::kQueued);
+  EXPECT_EQ(requeued.attempts, 1);
+  EXPECT_EQ(requeued.progress.phase, "queued");
+  ASSERT_TRUE(store_->claim(task.id, 14000, "worker-b").value());
+  EXPECT_EQ(store_->get(task.id).value().attempts, 2);
+  ASSERT_TRUE(store_->claim(done.id, 5000, "worker-a").value());
+  ASSERT_TRUE(store_->finish(done.id, Completion{}, 6000).value());
+  EXPECT_FALSE(store_->requeue_stale(done.id, 99000).value());
+  EXPECT_EQ(store_->get(done.id).value().status, TaskStatus::kCompleted);
+}
+
+TEST_P(TaskStoreContract, ReleaseHandsBackOnlyTheClaimingWorkersTask) {
+  Task task = new_task();
+  ASSERT_TRUE(store_->claim(task.id, 5000, "worker-a").value());
+  EXPECT_FALSE(store_->release(task.id, "worker-b").value());
+  EXPECT_EQ(store_->get(task.id).value().status, TaskStatus::kRunning);
+  EXPECT_TRUE(store_->release(task.id, "worker-a").value());
+  auto released = store_->get(task.id).value();
+  EXPECT_EQ(released.status, TaskStatus::kQueued);
+  EXPECT_EQ(released.attempts, 0);  // handing back is not a failed attempt
+  EXPECT_FALSE(store_->release(task.id, "worker-a").value());
 }
 
 TEST_P(TaskStoreContract, RemoveDeletesOnlyThatTask) {

@@ -82,6 +82,8 @@ export interface Task {
   classes?: string[] | null;
   metrics?: Metrics | null;
   attempts?: number;
+  /** The worker running the task (or that ran it last); null before a claim. */
+  worker_id?: string | null;
   cancel_requested?: boolean;
   /** The failure or cancel reason in words (taskError also reads an old {code, message} form). */
   error?: string | null;

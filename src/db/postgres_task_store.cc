@@ -1,0 +1,369 @@
+// PostgreSQL TaskStore over a PgPool (pg_connection.h). Like the SQLite store, every state change
+// is ONE conditional statement, so concurrent workers, reapers and servers on other hosts never
+// both move a task; PostgreSQL's row locks do the rest, so no lock is held here and many threads
+// run statements at once, one pooled session each.
+// A lost connection is retried by the pool (every statement here is safe to run twice). When a
+// retried statement changed nothing, the lost attempt may have committed it: the conditional
+// writes then read the row back to tell their own write from someone else's (see changed()).
+// Columns stay TEXT as the portable migrations made them; JSON edits cast through jsonb.
+
+#include "db/postgres_task_store.h"
+
+#include <fmt/format.h>
+
+#include <charconv>
+
+#include "core/task_json.h"
+#include "db/migration_runner.h"
+#include "db/pg_connection.h"
+
+namespace trainbox::db {
+namespace {
+
+using core::Task;
+using core::TaskStatus;
+
+// Held by the migrating transaction: "trainbox" in ASCII.
+constexpr int64_t kSchemaLockKey = 0x747261696e626f78;
+
+constexpr const char* kTaskColumns =
+    "id, kind, status, created_at_ms, started_at_ms, finished_at_ms, heartbeat_at_ms, progress, "
+    "options, dataset, classes, metrics, error, dataset_name, dataset_key, model_key, attempts, "
+    "cancel_requested, revision, worker_id";
+
+constexpr const char* kInsertTask =
+    "INSERT INTO tasks (id, kind, status, created_at_ms, progress, options, dataset, classes, "
+    "metrics, error, dataset_name, dataset_key, model_key) "
+    "VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13) ON CONFLICT (id) DO NOTHING";
+constexpr const char* kClaimTask =
+    "UPDATE tasks SET status='RUNNING', attempts=attempts+1, started_at_ms=$2, "
+    "heartbeat_at_ms=$2, worker_id=$3, revision=revision+1 WHERE id=$1 AND status='QUEUED'";
+constexpr const char* kRequeueStale =
+    "UPDATE tasks SET status='QUEUED', "
+    "progress=jsonb_set(progress::jsonb, '{phase}', '\"queued\"')::text, revision=revision+1 "
+    "WHERE id=$1 AND status='RUNNING' AND heartbeat_at_ms < $2";
+constexpr const char* kRelease =
+    "UPDATE tasks SET status='QUEUED', attempts=GREATEST(attempts-1, 0), "
+    "progress=jsonb_set(progress::jsonb, '{phase}', '\"queued\"')::text, revision=revision+1 "
+    "WHERE id=$1 AND status='RUNNING' AND worker_id=$2";
+constexpr const char* kRecordProgress =
+    "UPDATE tasks SET progress=$2, heartbeat_at_ms=$3, revision=revision+1 "
+    "WHERE id=$1 AND status='RUNNING'";
+constexpr const char* kHeartbeat =
+    "UPDATE tasks SET heartbeat_at_ms=$2 WHERE id=$1 AND status='RUNNING'";
+constexpr const char* kRecordDataset =
+    "UPDATE tasks SET dataset=$2, classes=$3, revision=revision+1 WHERE id=$1 AND status='RUNNING'";
+constexpr const char* kFinishTask =
+    "UPDATE tasks SET status=$2, error=$3, metrics=$4, model_key=$5, finished_at_ms=$6, "
+    "progress=jsonb_set(jsonb_set(progress::jsonb, '{phase}', to_jsonb($7::text)), '{eta_s}', "
+    "'null'::jsonb)::text, revision=revision+1 WHERE id=$1 AND status IN ('QUEUED','RUNNING')";
+constexpr const char* kCancelQueued =
+    "UPDATE tasks SET status='CANCELLED', cancel_requested=1, finished_at_ms=$2, "
+    "error='cancelled by request', "
+    "progress=jsonb_set(progress::jsonb, '{phase}', '\"cancelled\"')::text, "
+    "revision=revision+1 WHERE id=$1 AND status='QUEUED'";
+constexpr const char* kCancelRunning =
+    "UPDATE tasks SET cancel_requested=1, revision=revision+1 "
+    "WHERE id=$1 AND status='RUNNING' AND cancel_requested=0";
+constexpr const char* kStaleRunning =
+    "SELECT id FROM tasks WHERE status='RUNNING' AND heartbeat_at_ms < $1 ORDER BY created_at_ms";
+constexpr const char* kIdsWithStatus =
+    "SELECT id FROM tasks WHERE status=$1 ORDER BY created_at_ms, id";
+constexpr const char* kDeleteTask = "DELETE FROM tasks WHERE id=$1";
+constexpr const char* kCountTasks = "SELECT COUNT(*) FROM tasks";
+
+std::string text(const PgRow& row, size_t column) {
+  return column < row.size() && row[column] ? *row[column] : std::string();
+}
+
+int64_t integer(const PgRow& row, size_t column) {
+  std::string value = text(row, column);
+  int64_t parsed = 0;
+  std::from_chars(value.data(), value.data() + value.size(), parsed);
+  return parsed;
+}
+
+nlohmann::json parse_json_column(const std::string& value, const nlohmann::json& fallback) {
+  auto parsed = nlohmann::json::parse(value, nullptr, /*allow_exceptions=*/false);
+  return parsed.is_discarded() ? fallback : parsed;
+}
+
+Task read_task(const PgRow& row) {
+  Task task;
+  task.id = text(row, 0);
+  task.kind = core::parse_task_kind(text(row, 1)).value_or(core::TaskKind::kImage);
+  task.status = core::parse_task_status(text(row, 2)).value_or(TaskStatus::kFailed);
+  task.created_at_ms = integer(row, 3);
+  task.started_at_ms = integer(row, 4);
+  task.finished_at_ms = integer(row, 5);
+  task.heartbeat_at_ms = integer(row, 6);
+  task.progress = core::progress_from_json(parse_json_column(text(row, 7), {}));
+  task.options = parse_json_column(text(row, 8), nlohmann::json::object());
+  task.dataset = parse_json_column(text(row, 9), nlohmann::json::object());
+  auto classes = parse_json_column(text(row, 10), nlohmann::json::array());
+  if (classes.is_array()) {
+    for (const auto& name : classes) {
+      if (name.is_string()) task.classes.push_back(name.get<std::string>());
+    }
+  }
+  task.metrics = parse_json_column(text(row, 11), nlohmann::json::object());
+  if (row.size() > 12 && row[12]) task.error = *row[12];
+  task.dataset_name = text(row, 13);
+  task.dataset_key = text(row, 14);
+  task.model_key = text(row, 15);
+  task.attempts = static_cast<int>(integer(row, 16));
+  task.cancel_requested = integer(row, 17) != 0;
+  task.revision = integer(row, 18);
+  task.worker_id = text(row, 19);
+  return task;
+}
+
+tl::unexpected<Error> task_not_found(std::string_view id) {
+  return fail(ErrorCode::kNotFound, "task_not_found", fmt::format("no task with id '{}'", id));
+}
+
+std::string number(int64_t value) { return std::to_string(value); }
+
+// The migration runner's view of one pooled session, held for the whole migration. A transaction
+// still open when it goes (a failed begin_locked or commit) is rolled back, so the session goes
+// back to the pool clean.
+class PgSchema final : public SchemaConnection {
+ public:
+  explicit PgSchema(PgConnection& connection) : connection_(connection) {}
+  ~PgSchema() override {
+    if (in_transaction_) rollback();
+  }
+  Status begin_locked() override {
+    TRAINBOX_TRY(connection_.exec("BEGIN"));
+    in_transaction_ = true;
+    return execute(fmt::format("SELECT pg_advisory_xact_lock({})", kSchemaLockKey));
+  }
+  Status execute(std::string_view sql) override {
+    TRAINBOX_TRY(connection_.exec(sql));
+    return {};
+  }
+  Result<int64_t> query_integer(std::string_view sql) override {
+    auto rows = connection_.exec(sql);
+    if (!rows) return fail(rows.error());
+    if (rows->rows.empty()) {
+      return fail(ErrorCode::kInternal, "database_error", "schema query returned no row");
+    }
+    return integer(rows->rows.front(), 0);
+  }
+  Status commit() override {
+    TRAINBOX_TRY(execute("COMMIT"));
+    in_transaction_ = false;
+    return {};
+  }
+  void rollback() override {
+    in_transaction_ = false;
+    (void)connection_.exec("ROLLBACK");
+  }
+
+ private:
+  PgConnection& connection_;
+  bool in_transaction_ = false;
+};
+
+class PostgresTaskStore final : public TaskStore {
+ public:
+  explicit PostgresTaskStore(std::unique_ptr<PgPool> pool) : pool_(std::move(pool)) {}
+
+  Status migrate();
+  Status insert(const Task& task) override;
+  Result<Task> get(std::string_view id) override;
+  Result<TaskPage> list(int limit, int offset) override;
+  Result<std::vector<std::string>> ids_with_status(TaskStatus status) override;
+  Result<bool> claim(std::string_view id, int64_t now_ms, std::string_view worker_id) override;
+  Result<bool> requeue_stale(std::string_view id, int64_t heartbeat_before_ms) override;
+  Result<bool> release(std::string_view id, std::string_view worker_id) override;
+  Status record_progress(std::string_view id, const core::Progress& progress,
+                         int64_t now_ms) override;
+  Status heartbeat(std::string_view id, int64_t now_ms) override;
+  Status record_dataset(std::string_view id, const nlohmann::json& dataset,
+                        const std::vector<std::string>& classes) override;
+  Result<bool> finish(std::string_view id, const core::Completion& completion,
+                      int64_t now_ms) override;
+  Result<Task> request_cancel(std::string_view id, int64_t now_ms) override;
+  Result<std::vector<std::string>> stale_running(int64_t heartbeat_before_ms) override;
+  Status remove(std::string_view id) override;
+
+ private:
+  Status run(const char* sql, const PgParams& params) {
+    TRAINBOX_TRY(pool_->exec(sql, params));
+    return {};
+  }
+  Result<std::vector<std::string>> select_ids(const char* sql, const PgParams& params);
+  // Whether a conditional update moved the row; when it changed nothing after a retry,
+  // `mine(task)` tells whether the row shows the lost attempt's own write.
+  template <class Mine>
+  Result<bool> changed(const char* sql, const PgParams& params, std::string_view id, Mine mine);
+
+  std::unique_ptr<PgPool> pool_;
+};
+
+Status PostgresTaskStore::migrate() {
+  auto lease = pool_->checkout();
+  if (!lease) return fail(lease.error());
+  PgSchema schema(**lease);
+  return apply_migrations(schema);
+}
+
+template <class Mine>
+Result<bool> PostgresTaskStore::changed(const char* sql, const PgParams& params,
+                                        std::string_view id, Mine mine) {
+  auto rows = pool_->exec(sql, params);
+  if (!rows) return fail(rows.error());
+  if (rows->affected > 0) return true;
+  if (!rows->retried) return false;
+  auto task = get(id);
+  if (!task) {
+    return task.error().code == ErrorCode::kNotFound ? Result<bool>(false) : fail(task.error());
+  }
+  return mine(*task);
+}
+
+Status PostgresTaskStore::insert(const Task& task) {
+  PgParams params = {task.id,
+                     core::to_string(task.kind),
+                     core::to_string(task.status),
+                     number(task.created_at_ms),
+                     core::to_json(task.progress).dump(),
+                     task.options.dump(),
+                     task.dataset.dump(),
+                     nlohmann::json(task.classes).dump(),
+                     task.metrics.dump(),
+                     task.error,
+                     task.dataset_name,
+                     task.dataset_key,
+                     task.model_key};
+  auto inserted = changed(kInsertTask, params, task.id, [&](const Task& stored) {
+    return stored.created_at_ms == task.created_at_ms && stored.dataset_key == task.dataset_key;
+  });
+  if (!inserted) return fail(inserted.error());
+  if (!*inserted) {
+    return fail(ErrorCode::kConflict, "task_exists", "a task with this id already exists");
+  }
+  return {};
+}
+
+Result<Task> PostgresTaskStore::get(std::string_view id) {
+  auto rows =
+      pool_->exec(fmt::format("SELECT {} FROM tasks WHERE id=$1", kTaskColumns), {std::string(id)});
+  if (!rows) return fail(rows.error());
+  if (rows->rows.empty()) return task_not_found(id);
+  return read_task(rows->rows.front());
+}
+
+Result<TaskPage> PostgresTaskStore::list(int limit, int offset) {
+  TaskPage page;
+  auto count = pool_->exec(kCountTasks);
+  if (!count) return fail(count.error());
+  if (!count->rows.empty()) page.total = integer(count->rows.front(), 0);
+  auto rows = pool_->exec(
+      fmt::format("SELECT {} FROM tasks ORDER BY created_at_ms DESC, id DESC LIMIT $1 OFFSET $2",
+                  kTaskColumns),
+      {number(limit), number(offset)});
+  if (!rows) return fail(rows.error());
+  for (const auto& row : rows->rows) page.tasks.push_back(read_task(row));
+  return page;
+}
+
+Result<std::vector<std::string>> PostgresTaskStore::select_ids(const char* sql,
+                                                               const PgParams& params) {
+  auto rows = pool_->exec(sql, params);
+  if (!rows) return fail(rows.error());
+  std::vector<std::string> ids;
+  for (const auto& row : rows->rows) ids.push_back(text(row, 0));
+  return ids;
+}
+
+Result<std::vector<std::string>> PostgresTaskStore::ids_with_status(TaskStatus status) {
+  return select_ids(kIdsWithStatus, {core::to_string(status)});
+}
+
+Result<bool> PostgresTaskStore::claim(std::string_view id, int64_t now_ms,
+                                      std::string_view worker_id) {
+  return changed(kClaimTask, {std::string(id), number(now_ms), std::string(worker_id)}, id,
+                 [&](const Task& task) {
+                   return task.status == TaskStatus::kRunning && task.worker_id == worker_id &&
+                          task.started_at_ms == now_ms;
+                 });
+}
+
+Result<bool> PostgresTaskStore::requeue_stale(std::string_view id, int64_t heartbeat_before_ms) {
+  // After a lost attempt a QUEUED row counts as moved: the caller enqueues it, and a duplicate
+  // delivery is harmless (claim is conditional), while a task left unenqueued would wait.
+  return changed(kRequeueStale, {std::string(id), number(heartbeat_before_ms)}, id,
+                 [](const Task& task) { return task.status == TaskStatus::kQueued; });
+}
+
+Result<bool> PostgresTaskStore::release(std::string_view id, std::string_view worker_id) {
+  return changed(kRelease, {std::string(id), std::string(worker_id)}, id, [&](const Task& task) {
+    return task.status == TaskStatus::kQueued && task.worker_id == worker_id;
+  });
+}
+
+Status PostgresTaskStore::record_progress(std::string_view id, const core::Progress& progress,
+                                          int64_t now_ms) {
+  return run(kRecordProgress, {std::string(id), core::to_json(progress).dump(), number(now_ms)});
+}
+
+Status PostgresTaskStore::heartbeat(std::string_view id, int64_t now_ms) {
+  return run(kHeartbeat, {std::string(id), number(now_ms)});
+}
+
+Status PostgresTaskStore::record_dataset(std::string_view id, const nlohmann::json& dataset,
+                                         const std::vector<std::string>& classes) {
+  return run(kRecordDataset, {std::string(id), dataset.dump(), nlohmann::json(classes).dump()});
+}
+
+Result<bool> PostgresTaskStore::finish(std::string_view id, const core::Completion& completion,
+                                       int64_t now_ms) {
+  std::string phase = completion.status == TaskStatus::kCompleted   ? "done"
+                      : completion.status == TaskStatus::kCancelled ? "cancelled"
+                                                                    : "failed";
+  PgParams params = {std::string(id),
+                     core::to_string(completion.status),
+                     completion.error,
+                     completion.metrics.dump(),
+                     completion.model_key,
+                     number(now_ms),
+                     phase};
+  return changed(kFinishTask, params, id, [&](const Task& task) {
+    return task.status == completion.status && task.finished_at_ms == now_ms &&
+           task.model_key == completion.model_key;
+  });
+}
+
+Result<Task> PostgresTaskStore::request_cancel(std::string_view id, int64_t now_ms) {
+  TRAINBOX_TRY(run(kCancelQueued, {std::string(id), number(now_ms)}));
+  TRAINBOX_TRY(run(kCancelRunning, {std::string(id)}));
+  return get(id);
+}
+
+Result<std::vector<std::string>> PostgresTaskStore::stale_running(int64_t heartbeat_before_ms) {
+  return select_ids(kStaleRunning, {number(heartbeat_before_ms)});
+}
+
+Status PostgresTaskStore::remove(std::string_view id) {
+  auto removed = pool_->exec(kDeleteTask, {std::string(id)});
+  if (!removed) return fail(removed.error());
+  // After a lost attempt the retry may find the row already gone: deleted by that attempt.
+  if (removed->affected == 0 && !removed->retried) return task_not_found(id);
+  return {};
+}
+
+}  // namespace
+
+Result<std::unique_ptr<TaskStore>> open_postgres_task_store(std::string_view url) {
+  auto parsed = parse_pg_url(url);
+  if (!parsed) return fail(parsed.error());
+  auto pool = PgPool::open(*parsed);
+  if (!pool) return fail(pool.error());
+  auto store = std::make_unique<PostgresTaskStore>(std::move(*pool));
+  TRAINBOX_TRY(store->migrate());
+  return std::unique_ptr<TaskStore>(std::move(store));
+}
+
+}  // namespace trainbox::db

@@ -1,0 +1,15 @@
+# Shared by the tests/servers/*.sh scripts: a free loopback port, and waiting for one to answer.
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# wait_for_port PORT SECONDS: returns 0 once something accepts connections on 127.0.0.1:PORT.
+wait_for_port() {
+  local port=$1 deadline=$((SECONDS + $2))
+  while [ $SECONDS -lt $deadline ]; do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
+    sleep 0.1
+  done
+  return 1
+}
