@@ -25,6 +25,12 @@ void add_server_flags(CLI::App& command, ServerOptions& options) {
                   "sqlite:///path/trainbox.db (default: inside --data-dir)")
       ->envname("TRAINBOX_DATABASE_URL");
   command
+      .add_option("--database-pool-size", options.database_pool_size,
+                  "PostgreSQL connections per process (0 = the URL's pool_size, default 4)")
+      ->envname("TRAINBOX_DATABASE_POOL_SIZE")
+      ->check(CLI::Range(0, 64))
+      ->capture_default_str();
+  command
       .add_option("--storage-url", options.storage_url,
                   "file:///path/blobs (default: inside --data-dir)")
       ->envname("TRAINBOX_STORAGE_URL");
@@ -116,6 +122,10 @@ Result<std::unique_ptr<Backends>> open_backends(const ServerOptions& options) {
                            : options.database_url;
   std::string blob_url =
       options.storage_url.empty() ? "file://" + (data_dir / "blobs").string() : options.storage_url;
+  if (options.database_pool_size > 0 && db_url.starts_with("postgres")) {
+    db_url += fmt::format("{}pool_size={}", db_url.find('?') == std::string::npos ? '?' : '&',
+                          options.database_pool_size);
+  }
   auto store = db::open_task_store(db_url);
   if (!store) return fail(store.error());
   auto blobs = storage::open_blob_store(blob_url);

@@ -20,6 +20,7 @@ namespace trainbox::cli {
 struct ServerOptions {
   std::string data_dir = "./trainbox-data";
   std::string database_url;  // default: sqlite://<data-dir>/trainbox.db
+  int database_pool_size = 0;  // PostgreSQL connections; 0: the URL's pool_size (default 4)
   std::string storage_url;   // default: file://<data-dir>/blobs
   std::string queue_url = "local://";
   std::string backbones_dir;

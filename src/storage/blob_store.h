@@ -28,7 +28,9 @@ class BlobStore {
   virtual Status remove_prefix(std::string_view prefix) = 0;
 };
 
-// "file:///abs/path/blobs" (or "file://relative/blobs"); "memory://" for tests.
+// "file:///abs/path/blobs" (or "file://relative/blobs"); "s3://bucket/prefix?region=R" (AWS) or
+// "s3://bucket/prefix?endpoint=http://host:port&region=R" (S3-compatible; see s3_config.h);
+// "memory://" for tests.
 Result<std::unique_ptr<BlobStore>> open_blob_store(std::string_view url);
 
 }  // namespace trainbox::storage

@@ -109,3 +109,10 @@ describe("predict form", () => {
     assert.equal(p.MAX_PREDICT_IMAGES, 32);
   });
 });
+
+describe("worker", () => {
+  test("the worker's id, and the attempt when the task ran more than once", () => {
+    assert.equal(t.workerText({ worker_id: "worker-2", attempts: 1 }), "worker-2");
+    assert.equal(t.workerText({ worker_id: "worker-2", attempts: 2 }), "worker-2 (attempt 2)");
+  });
+});

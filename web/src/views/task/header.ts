@@ -1,11 +1,11 @@
-// The task's title (kind, id, status badge) and facts (dataset, dates, classes), and the
+// The task's title (kind, id, status badge) and facts (dataset, dates, worker, classes), and the
 // screen-reader announcement of its phase.
 import type { Task } from "../../api";
 import { statusBadge } from "../../components/status_badge";
 import { h, replace } from "../../dom";
 import { formatDate } from "../../format";
 import type { TaskPageState } from "../../state";
-import { statusAnnouncement } from "./task_data";
+import { statusAnnouncement, workerText } from "./task_data";
 
 export function renderHeader(head: HTMLElement, task: Task): void {
   const classes = task.classes ?? [];
@@ -23,6 +23,9 @@ export function renderHeader(head: HTMLElement, task: Task): void {
       h("div", null, h("dt", null, "Dataset"), h("dd", null, task.dataset?.name ?? "—")),
       h("div", null, h("dt", null, "Created"), h("dd", null, formatDate(task.created_at))),
       task.finished_at ? h("div", null, h("dt", null, "Finished"), h("dd", null, formatDate(task.finished_at))) : null,
+      task.worker_id
+        ? h("div", null, h("dt", null, "Worker"), h("dd", { "data-testid": "task-worker" }, workerText(task)))
+        : null,
       classes.length ? h("div", null, h("dt", null, "Classes"), h("dd", { class: "class-list" }, classes.join(", "))) : null,
     ),
   );

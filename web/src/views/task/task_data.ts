@@ -38,3 +38,9 @@ export function datasetLine(task: Task): string | null {
   if (!ds || !(ds.num_items || warnings.length)) return null;
   return `Dataset: ${ds.num_items ?? "?"} items${warnings.length ? `, ${warnings.length} warning${warnings.length > 1 ? "s" : ""}` : ""}`;
 }
+
+/** "worker-2", with the attempt when the task ran more than once (its first worker died). */
+export function workerText(task: Task): string {
+  const attempts = task.attempts ?? 1;
+  return attempts > 1 ? `${task.worker_id} (attempt ${attempts})` : `${task.worker_id}`;
+}
