@@ -2,7 +2,9 @@
 
 #include <cstdio>
 #include <optional>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "cli/commands.h"
 #include "cli/logging.h"
@@ -20,8 +22,39 @@ struct ServeOptions {
   std::string web_dir = TRAINBOX_DEFAULT_WEB_DIR;
   uint64_t max_upload_mb = 2048;
   int http_threads = 64;
+  std::vector<std::string> allowed_hosts;  // empty: loopback names and --host
+  std::vector<std::string> allowed_origins;
+  int header_timeout_s = 5;
+  int max_connections = 4096;
   int workers = 1;  // 0: the API alone, trainings run by `trainbox worker` processes
 };
+
+void add_http_limit_flags(CLI::App& command, ServeOptions& options) {
+  command
+      .add_option("--allowed-hosts", options.allowed_hosts,
+                  "Host names clients may address the server by, comma-separated; '*' allows any "
+                  "(default: localhost, 127.0.0.1, [::1] and --host)")
+      ->envname("TRAINBOX_ALLOWED_HOSTS")
+      ->delimiter(',');
+  command
+      .add_option("--allowed-origins", options.allowed_origins,
+                  "Web origins (scheme://host:port) besides the server's own that may send "
+                  "POST/DELETE requests, comma-separated")
+      ->envname("TRAINBOX_ALLOWED_ORIGINS")
+      ->delimiter(',');
+  command
+      .add_option("--header-timeout", options.header_timeout_s,
+                  "Seconds a client has to send a request head before it is dropped")
+      ->envname("TRAINBOX_HEADER_TIMEOUT")
+      ->check(CLI::Range(1, 600))
+      ->capture_default_str();
+  command
+      .add_option("--max-connections", options.max_connections,
+                  "Open connections beyond which new ones are answered 503")
+      ->envname("TRAINBOX_MAX_CONNECTIONS")
+      ->check(CLI::Range(16, 1 << 20))
+      ->capture_default_str();
+}
 
 int serve(const ServeOptions& options) {
   setup_logging(options.server.log_level);
@@ -40,6 +73,10 @@ int serve(const ServeOptions& options) {
   config.backbones_dir = backbones_dir(options.server);
   config.max_upload_bytes = options.max_upload_mb << 20;
   config.threads = options.http_threads;
+  config.allowed_hosts = options.allowed_hosts;
+  config.allowed_origins = options.allowed_origins;
+  config.header_timeout_s = options.header_timeout_s;
+  config.max_connections = options.max_connections;
   std::error_code ignored;
   std::filesystem::remove_all(config.upload_dir, ignored);  // partial uploads of a dead process
   std::filesystem::create_directories(config.upload_dir, ignored);
@@ -91,6 +128,7 @@ Command add_serve_command(CLI::App& app) {
       ->envname("TRAINBOX_HTTP_THREADS")
       ->check(CLI::Range(4, 1024))
       ->capture_default_str();
+  add_http_limit_flags(*command, *options);
   command
       ->add_option("--workers", options->workers,
                    "In-process workers: 1 trains here, 0 serves the API alone (trainings run by "

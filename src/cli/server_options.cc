@@ -14,6 +14,52 @@ namespace fsys = std::filesystem;
 
 namespace {
 void add_limit_flags(CLI::App& command, ServerOptions& options);
+
+// Limits checked when a dataset or a predict request arrives.
+void add_intake_flags(CLI::App& command, ServerOptions& options) {
+  command
+      .add_option("--max-classes", options.max_classes,
+                  "Most classes in a dataset (class folders or labels)")
+      ->envname("TRAINBOX_MAX_CLASSES")
+      ->check(CLI::Range(2, 1'000'000))
+      ->capture_default_str();
+  command
+      .add_option("--max-csv-rows", options.max_csv_rows, "Most data rows in a text dataset CSV")
+      ->envname("TRAINBOX_MAX_CSV_ROWS")
+      ->check(CLI::Range(2, 1'000'000'000))
+      ->capture_default_str();
+  command
+      .add_option("--max-predict-mpixels", options.max_predict_mpixels,
+                  "Most megapixels of all images in one predict request")
+      ->envname("TRAINBOX_MAX_PREDICT_MPIXELS")
+      ->check(CLI::Range(0.01, 100'000.0))
+      ->capture_default_str();
+}
+}  // namespace
+
+namespace {
+// The hard time limit and the progress watchdog of each training (jobs/task_runner.h).
+void add_job_limit_flags(CLI::App& command, ServerOptions& options) {
+  command
+      .add_option("--time-limit-factor", options.time_limit_factor,
+                  "A training is killed past its time_budget_s times this, plus 120 s (0 = only "
+                  "--max-task-seconds)")
+      ->envname("TRAINBOX_TIME_LIMIT_FACTOR")
+      ->check(CLI::Range(0.0, 100.0))
+      ->capture_default_str();
+  command
+      .add_option("--max-task-seconds", options.max_task_seconds,
+                  "Longest any training may run, whatever its budget (0 = no cap)")
+      ->envname("TRAINBOX_MAX_TASK_SECONDS")
+      ->check(CLI::Range(0, 30 * 24 * 3600))
+      ->capture_default_str();
+  command
+      .add_option("--watchdog-s", options.watchdog_s,
+                  "A training that reports no progress this long is killed (0 = off)")
+      ->envname("TRAINBOX_WATCHDOG_S")
+      ->check(CLI::Range(0, 30 * 24 * 3600))
+      ->capture_default_str();
+}
 }  // namespace
 
 void add_server_flags(CLI::App& command, ServerOptions& options) {
@@ -52,6 +98,7 @@ void add_server_flags(CLI::App& command, ServerOptions& options) {
       ->check(CLI::Range(0, 256))
       ->capture_default_str();
   add_limit_flags(command, options);
+  add_job_limit_flags(command, options);
 }
 
 namespace {
@@ -96,6 +143,7 @@ void add_limit_flags(CLI::App& command, ServerOptions& options) {
       ->envname("TRAINBOX_MAX_IMAGE_MPIXELS")
       ->check(CLI::Range(0.01, 1000.0))
       ->capture_default_str();
+  add_intake_flags(command, options);
   command.add_option("--log-level", options.log_level, "trace|debug|info|warn|error")
       ->envname("TRAINBOX_LOG_LEVEL")
       ->capture_default_str();
@@ -140,6 +188,12 @@ Result<std::unique_ptr<Backends>> open_backends(const ServerOptions& options) {
   config.lease_timeout_ms = int64_t{options.lease_timeout_s} * 1000;
   config.max_attempts = options.max_attempts;
   config.worker_id = options.worker_id.empty() ? default_worker_id() : options.worker_id;
+  config.intake.enabled = true;
+  config.intake.dataset.max_archive_bytes = options.max_archive_mb << 20;
+  config.intake.dataset.max_entries = options.max_zip_entries;
+  config.intake.max_classes = options.max_classes;
+  config.intake.max_csv_rows = options.max_csv_rows;
+  config.max_predict_mpixels = options.max_predict_mpixels;
   backends->service = std::make_unique<service::TaskService>(
       *backends->store, *backends->blobs, *backends->queue, backends->clock, config);
   return backends;
@@ -177,6 +231,12 @@ jobs::WorkerConfig worker_config(const ServerOptions& options) {
   config.runner.limits.max_archive_bytes = options.max_archive_mb << 20;
   config.runner.limits.max_entries = options.max_zip_entries;
   config.runner.limits.max_image_pixels = static_cast<uint64_t>(options.max_image_mpixels * 1e6);
+  // Beats well inside the lease: with a 2 s lease a 2 s beat raced the reaper in quiet phases.
+  config.runner.heartbeat_interval =
+      std::chrono::milliseconds(std::clamp(options.lease_timeout_s * 1000 / 4, 250, 2000));
+  config.runner.time_limit_factor = options.time_limit_factor;
+  config.runner.max_task = std::chrono::seconds(options.max_task_seconds);
+  config.runner.watchdog = std::chrono::seconds(options.watchdog_s);
 #if defined(__SANITIZE_ADDRESS__)
   config.runner.child_memory_limit_bytes = 0;  // ASan reserves terabytes of address space
 #else

@@ -19,9 +19,9 @@ namespace trainbox::cli {
 
 struct ServerOptions {
   std::string data_dir = "./trainbox-data";
-  std::string database_url;  // default: sqlite://<data-dir>/trainbox.db
+  std::string database_url;    // default: sqlite://<data-dir>/trainbox.db
   int database_pool_size = 0;  // PostgreSQL connections; 0: the URL's pool_size (default 4)
-  std::string storage_url;   // default: file://<data-dir>/blobs
+  std::string storage_url;     // default: file://<data-dir>/blobs
   std::string queue_url = "local://";
   std::string backbones_dir;
   int concurrency = 1;
@@ -34,6 +34,13 @@ struct ServerOptions {
   uint64_t max_archive_mb = 4096;
   uint64_t max_zip_entries = 200'000;
   double max_image_mpixels = 40;
+  // Hard limits of one training (jobs::RunnerConfig): budget × factor + grace, capped; watchdog.
+  double time_limit_factor = 2;
+  int max_task_seconds = 8 * 3600;
+  int watchdog_s = 300;
+  size_t max_classes = 1000;
+  uint64_t max_csv_rows = 1'000'000;
+  double max_predict_mpixels = 200;
 };
 
 void add_server_flags(CLI::App& command, ServerOptions& options);

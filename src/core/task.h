@@ -46,6 +46,12 @@ struct Task {
   std::string dataset_name;  // the uploaded file's name, for display only
   std::string dataset_key;   // blob key of the uploaded dataset
   std::string model_key;     // blob key of the bundle, once COMPLETED
+  int64_t model_size = 0;    // the bundle's bytes, recorded at completion (0: not recorded)
+  std::string model_sha256;  // its lowercase hex SHA-256 ("": not recorded)
+  // The client's Idempotency-Key of POST /tasks ("" = none) and the SHA-256 of what it sent with
+  // it (dataset, name, kind, options), so a retry is told apart from a different request.
+  std::string idempotency_key;
+  std::string idempotency_fingerprint;
   int attempts = 0;
   std::string worker_id;  // the worker running it (or that ran it last); empty before a claim
   bool cancel_requested = false;
@@ -58,6 +64,8 @@ struct Completion {
   std::optional<std::string> error;
   nlohmann::json metrics = nlohmann::json::object();
   std::string model_key;
+  int64_t model_size = 0;         // of the bundle at model_key, when COMPLETED
+  std::string model_sha256 = {};  // lowercase hex
 };
 
 }  // namespace trainbox::core

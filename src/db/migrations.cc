@@ -31,6 +31,15 @@ CREATE INDEX tasks_created ON tasks (created_at_ms);
 )sql"},
       // Scale-out: which worker runs the task.
       {2, "ALTER TABLE tasks ADD COLUMN worker_id TEXT NOT NULL DEFAULT ''"},
+      // Issue 12: the bundle's size and SHA-256, checked before it is served; the client's
+      // Idempotency-Key of POST /tasks, unique where set (a partial index: SQLite and PostgreSQL).
+      {3, R"sql(
+ALTER TABLE tasks ADD COLUMN model_size BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE tasks ADD COLUMN model_sha256 TEXT NOT NULL DEFAULT '';
+ALTER TABLE tasks ADD COLUMN idempotency_key TEXT NOT NULL DEFAULT '';
+ALTER TABLE tasks ADD COLUMN idempotency_fingerprint TEXT NOT NULL DEFAULT '';
+CREATE UNIQUE INDEX tasks_idempotency_key ON tasks (idempotency_key) WHERE idempotency_key <> '';
+)sql"},
   };
   return kMigrations;
 }

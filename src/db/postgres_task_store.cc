@@ -14,8 +14,8 @@
 #include <charconv>
 
 #include "core/task_json.h"
-#include "db/migration_runner.h"
 #include "db/pg_connection.h"
+#include "db/pg_schema.h"
 
 namespace trainbox::db {
 namespace {
@@ -23,18 +23,17 @@ namespace {
 using core::Task;
 using core::TaskStatus;
 
-// Held by the migrating transaction: "trainbox" in ASCII.
-constexpr int64_t kSchemaLockKey = 0x747261696e626f78;
-
 constexpr const char* kTaskColumns =
     "id, kind, status, created_at_ms, started_at_ms, finished_at_ms, heartbeat_at_ms, progress, "
     "options, dataset, classes, metrics, error, dataset_name, dataset_key, model_key, attempts, "
-    "cancel_requested, revision, worker_id";
+    "cancel_requested, revision, worker_id, model_size, model_sha256, idempotency_key, "
+    "idempotency_fingerprint";
 
 constexpr const char* kInsertTask =
     "INSERT INTO tasks (id, kind, status, created_at_ms, progress, options, dataset, classes, "
-    "metrics, error, dataset_name, dataset_key, model_key) "
-    "VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13) ON CONFLICT (id) DO NOTHING";
+    "metrics, error, dataset_name, dataset_key, model_key, idempotency_key, "
+    "idempotency_fingerprint) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15) "
+    "ON CONFLICT (id) DO NOTHING";
 constexpr const char* kClaimTask =
     "UPDATE tasks SET status='RUNNING', attempts=attempts+1, started_at_ms=$2, "
     "heartbeat_at_ms=$2, worker_id=$3, revision=revision+1 WHERE id=$1 AND status='QUEUED'";
@@ -56,7 +55,8 @@ constexpr const char* kRecordDataset =
 constexpr const char* kFinishTask =
     "UPDATE tasks SET status=$2, error=$3, metrics=$4, model_key=$5, finished_at_ms=$6, "
     "progress=jsonb_set(jsonb_set(progress::jsonb, '{phase}', to_jsonb($7::text)), '{eta_s}', "
-    "'null'::jsonb)::text, revision=revision+1 WHERE id=$1 AND status IN ('QUEUED','RUNNING')";
+    "'null'::jsonb)::text, model_size=$8, model_sha256=$9, revision=revision+1 "
+    "WHERE id=$1 AND status IN ('QUEUED','RUNNING')";
 constexpr const char* kCancelQueued =
     "UPDATE tasks SET status='CANCELLED', cancel_requested=1, finished_at_ms=$2, "
     "error='cancelled by request', "
@@ -70,6 +70,8 @@ constexpr const char* kStaleRunning =
 constexpr const char* kIdsWithStatus =
     "SELECT id FROM tasks WHERE status=$1 ORDER BY created_at_ms, id";
 constexpr const char* kDeleteTask = "DELETE FROM tasks WHERE id=$1";
+constexpr const char* kReleaseKey =
+    "UPDATE tasks SET idempotency_key='' WHERE idempotency_key=$1 AND created_at_ms < $2";
 constexpr const char* kCountTasks = "SELECT COUNT(*) FROM tasks";
 
 std::string text(const PgRow& row, size_t column) {
@@ -115,6 +117,10 @@ Task read_task(const PgRow& row) {
   task.cancel_requested = integer(row, 17) != 0;
   task.revision = integer(row, 18);
   task.worker_id = text(row, 19);
+  task.model_size = integer(row, 20);
+  task.model_sha256 = text(row, 21);
+  task.idempotency_key = text(row, 22);
+  task.idempotency_fingerprint = text(row, 23);
   return task;
 }
 
@@ -124,47 +130,6 @@ tl::unexpected<Error> task_not_found(std::string_view id) {
 
 std::string number(int64_t value) { return std::to_string(value); }
 
-// The migration runner's view of one pooled session, held for the whole migration. A transaction
-// still open when it goes (a failed begin_locked or commit) is rolled back, so the session goes
-// back to the pool clean.
-class PgSchema final : public SchemaConnection {
- public:
-  explicit PgSchema(PgConnection& connection) : connection_(connection) {}
-  ~PgSchema() override {
-    if (in_transaction_) rollback();
-  }
-  Status begin_locked() override {
-    TRAINBOX_TRY(connection_.exec("BEGIN"));
-    in_transaction_ = true;
-    return execute(fmt::format("SELECT pg_advisory_xact_lock({})", kSchemaLockKey));
-  }
-  Status execute(std::string_view sql) override {
-    TRAINBOX_TRY(connection_.exec(sql));
-    return {};
-  }
-  Result<int64_t> query_integer(std::string_view sql) override {
-    auto rows = connection_.exec(sql);
-    if (!rows) return fail(rows.error());
-    if (rows->rows.empty()) {
-      return fail(ErrorCode::kInternal, "database_error", "schema query returned no row");
-    }
-    return integer(rows->rows.front(), 0);
-  }
-  Status commit() override {
-    TRAINBOX_TRY(execute("COMMIT"));
-    in_transaction_ = false;
-    return {};
-  }
-  void rollback() override {
-    in_transaction_ = false;
-    (void)connection_.exec("ROLLBACK");
-  }
-
- private:
-  PgConnection& connection_;
-  bool in_transaction_ = false;
-};
-
 class PostgresTaskStore final : public TaskStore {
  public:
   explicit PostgresTaskStore(std::unique_ptr<PgPool> pool) : pool_(std::move(pool)) {}
@@ -172,6 +137,8 @@ class PostgresTaskStore final : public TaskStore {
   Status migrate();
   Status insert(const Task& task) override;
   Result<Task> get(std::string_view id) override;
+  Result<Task> find_by_idempotency_key(std::string_view key) override;
+  Result<bool> release_idempotency_key(std::string_view key, int64_t created_before_ms) override;
   Result<TaskPage> list(int limit, int offset) override;
   Result<std::vector<std::string>> ids_with_status(TaskStatus status) override;
   Result<bool> claim(std::string_view id, int64_t now_ms, std::string_view worker_id) override;
@@ -236,10 +203,20 @@ Status PostgresTaskStore::insert(const Task& task) {
                      task.error,
                      task.dataset_name,
                      task.dataset_key,
-                     task.model_key};
+                     task.model_key,
+                     task.idempotency_key,
+                     task.idempotency_fingerprint};
   auto inserted = changed(kInsertTask, params, task.id, [&](const Task& stored) {
     return stored.created_at_ms == task.created_at_ms && stored.dataset_key == task.dataset_key;
   });
+  if (!inserted && inserted.error().slug == "unique_violation") {
+    // Not the id (ON CONFLICT (id) covers it): the key. After a lost attempt the holder may be
+    // this very task, inserted by that attempt.
+    auto holder = find_by_idempotency_key(task.idempotency_key);
+    if (holder && holder->id == task.id) return {};
+    return fail(ErrorCode::kConflict, "idempotency_key_taken",
+                "another task was created with this Idempotency-Key");
+  }
   if (!inserted) return fail(inserted.error());
   if (!*inserted) {
     return fail(ErrorCode::kConflict, "task_exists", "a task with this id already exists");
@@ -253,6 +230,23 @@ Result<Task> PostgresTaskStore::get(std::string_view id) {
   if (!rows) return fail(rows.error());
   if (rows->rows.empty()) return task_not_found(id);
   return read_task(rows->rows.front());
+}
+
+Result<Task> PostgresTaskStore::find_by_idempotency_key(std::string_view key) {
+  auto rows = pool_->exec(
+      fmt::format("SELECT {} FROM tasks WHERE idempotency_key=$1 AND idempotency_key<>''",
+                  kTaskColumns),
+      {std::string(key)});
+  if (!rows) return fail(rows.error());
+  if (rows->rows.empty()) return task_not_found(key);
+  return read_task(rows->rows.front());
+}
+
+Result<bool> PostgresTaskStore::release_idempotency_key(std::string_view key,
+                                                        int64_t created_before_ms) {
+  auto rows = pool_->exec(kReleaseKey, {std::string(key), number(created_before_ms)});
+  if (!rows) return fail(rows.error());
+  return rows->affected > 0;
 }
 
 Result<TaskPage> PostgresTaskStore::list(int limit, int offset) {
@@ -329,7 +323,9 @@ Result<bool> PostgresTaskStore::finish(std::string_view id, const core::Completi
                      completion.metrics.dump(),
                      completion.model_key,
                      number(now_ms),
-                     phase};
+                     phase,
+                     number(completion.model_size),
+                     completion.model_sha256};
   return changed(kFinishTask, params, id, [&](const Task& task) {
     return task.status == completion.status && task.finished_at_ms == now_ms &&
            task.model_key == completion.model_key;

@@ -22,11 +22,13 @@ using core::TaskStatus;
 constexpr const char* kTaskColumns =
     "id, kind, status, created_at_ms, started_at_ms, finished_at_ms, heartbeat_at_ms, progress, "
     "options, dataset, classes, metrics, error, dataset_name, dataset_key, model_key, attempts, "
-    "cancel_requested, revision, worker_id";
+    "cancel_requested, revision, worker_id, model_size, model_sha256, idempotency_key, "
+    "idempotency_fingerprint";
 
 constexpr const char* kInsertTask =
     "INSERT INTO tasks (id, kind, status, created_at_ms, progress, options, dataset, classes, "
-    "metrics, error, dataset_name, dataset_key, model_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    "metrics, error, dataset_name, dataset_key, model_key, idempotency_key, "
+    "idempotency_fingerprint) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 constexpr const char* kClaimTask =
     "UPDATE tasks SET status='RUNNING', attempts=attempts+1, started_at_ms=?2, heartbeat_at_ms=?2, "
     "worker_id=?3, revision=revision+1 WHERE id=?1 AND status='QUEUED'";
@@ -46,7 +48,8 @@ constexpr const char* kRecordDataset =
     "UPDATE tasks SET dataset=?2, classes=?3, revision=revision+1 WHERE id=?1 AND status='RUNNING'";
 constexpr const char* kFinishTask =
     "UPDATE tasks SET status=?2, error=?3, metrics=?4, model_key=?5, finished_at_ms=?6, "
-    "progress=json_set(progress, '$.phase', ?7, '$.eta_s', NULL), revision=revision+1 "
+    "progress=json_set(progress, '$.phase', ?7, '$.eta_s', NULL), model_size=?8, "
+    "model_sha256=?9, revision=revision+1 "
     "WHERE id=?1 AND status IN ('QUEUED','RUNNING')";
 constexpr const char* kCancelQueued =
     "UPDATE tasks SET status='CANCELLED', cancel_requested=1, finished_at_ms=?2, "
@@ -60,6 +63,8 @@ constexpr const char* kStaleRunning =
 constexpr const char* kIdsWithStatus =
     "SELECT id FROM tasks WHERE status=?1 ORDER BY created_at_ms, id";
 constexpr const char* kDeleteTask = "DELETE FROM tasks WHERE id=?1";
+constexpr const char* kReleaseKey =
+    "UPDATE tasks SET idempotency_key='' WHERE idempotency_key=?1 AND created_at_ms < ?2";
 constexpr const char* kCountTasks = "SELECT COUNT(*) FROM tasks";
 
 nlohmann::json parse_json_column(const std::string& text, const nlohmann::json& fallback) {
@@ -94,6 +99,10 @@ Task read_task(const Statement& row) {
   task.cancel_requested = row.integer(17) != 0;
   task.revision = row.integer(18);
   task.worker_id = row.text(19);
+  task.model_size = row.integer(20);
+  task.model_sha256 = row.text(21);
+  task.idempotency_key = row.text(22);
+  task.idempotency_fingerprint = row.text(23);
   return task;
 }
 
@@ -127,6 +136,8 @@ class SqliteTaskStore final : public TaskStore {
   Status migrate();
   Status insert(const Task& task) override;
   Result<Task> get(std::string_view id) override;
+  Result<Task> find_by_idempotency_key(std::string_view key) override;
+  Result<bool> release_idempotency_key(std::string_view key, int64_t created_before_ms) override;
   Result<TaskPage> list(int limit, int offset) override;
   Result<std::vector<std::string>> ids_with_status(TaskStatus status) override;
   Result<bool> claim(std::string_view id, int64_t now_ms, std::string_view worker_id) override;
@@ -176,9 +187,14 @@ Status SqliteTaskStore::insert(const Task& task) {
     insert.bind_null(10);
   }
   insert.bind(11, task.dataset_name).bind(12, task.dataset_key).bind(13, task.model_key);
+  insert.bind(14, task.idempotency_key).bind(15, task.idempotency_fingerprint);
   auto done = insert.run();
   if (!done && sqlite3_extended_errcode(db_) == SQLITE_CONSTRAINT_PRIMARYKEY) {
     return fail(ErrorCode::kConflict, "task_exists", "a task with this id already exists");
+  }
+  if (!done && sqlite3_extended_errcode(db_) == SQLITE_CONSTRAINT_UNIQUE) {
+    return fail(ErrorCode::kConflict, "idempotency_key_taken",
+                "another task was created with this Idempotency-Key");
   }
   return done;
 }
@@ -195,6 +211,27 @@ Result<Task> SqliteTaskStore::get_locked(std::string_view id) {
 Result<Task> SqliteTaskStore::get(std::string_view id) {
   std::lock_guard lock(mutex_);
   return get_locked(id);
+}
+
+Result<Task> SqliteTaskStore::find_by_idempotency_key(std::string_view key) {
+  std::lock_guard lock(mutex_);
+  Statement select(
+      db_, fmt::format("SELECT {} FROM tasks WHERE idempotency_key=?1 AND idempotency_key<>''",
+                       kTaskColumns)
+               .c_str());
+  select.bind(1, key);
+  auto row = select.step();
+  if (!row) return fail(row.error());
+  if (!*row) return task_not_found(key);
+  return read_task(select);
+}
+
+Result<bool> SqliteTaskStore::release_idempotency_key(std::string_view key,
+                                                      int64_t created_before_ms) {
+  std::lock_guard lock(mutex_);
+  Statement update(db_, kReleaseKey);
+  update.bind(1, key).bind(2, created_before_ms);
+  return changed(update);
 }
 
 Result<TaskPage> SqliteTaskStore::list(int limit, int offset) {
@@ -298,7 +335,7 @@ Result<bool> SqliteTaskStore::finish(std::string_view id, const core::Completion
     update.bind_null(3);
   }
   update.bind(4, completion.metrics.dump()).bind(5, completion.model_key).bind(6, now_ms);
-  update.bind(7, phase);
+  update.bind(7, phase).bind(8, completion.model_size).bind(9, completion.model_sha256);
   return changed(update);
 }
 

@@ -23,9 +23,16 @@ class TaskStore {
  public:
   virtual ~TaskStore() = default;
 
-  // Stores a new task; kConflict if the id exists. Durable when it returns.
+  // Stores a new task; kConflict "task_exists" if the id exists, kConflict
+  // "idempotency_key_taken" if another task holds its (non-empty) idempotency_key. Durable when
+  // it returns.
   virtual Status insert(const core::Task& task) = 0;
   virtual Result<core::Task> get(std::string_view id) = 0;  // kNotFound
+  // The task holding this (non-empty) Idempotency-Key; kNotFound if none does.
+  virtual Result<core::Task> find_by_idempotency_key(std::string_view key) = 0;
+  // Frees `key` from the task holding it if that task was created before `created_before_ms`
+  // (keys are honoured for a day). True if a task gave it up.
+  virtual Result<bool> release_idempotency_key(std::string_view key, int64_t created_before_ms) = 0;
   virtual Result<TaskPage> list(int limit, int offset) = 0;
   // Ids with this status, oldest first (used to re-enqueue QUEUED tasks at start-up).
   virtual Result<std::vector<std::string>> ids_with_status(core::TaskStatus status) = 0;
@@ -46,7 +53,8 @@ class TaskStore {
   // Dataset summary and class names of a RUNNING task.
   virtual Status record_dataset(std::string_view id, const nlohmann::json& dataset,
                                 const std::vector<std::string>& classes) = 0;
-  // QUEUED|RUNNING -> a terminal status. False if the task had already ended.
+  // QUEUED|RUNNING -> a terminal status (with the bundle's key, size and SHA-256 when
+  // COMPLETED). False if the task had already ended.
   virtual Result<bool> finish(std::string_view id, const core::Completion& completion,
                               int64_t now_ms) = 0;
   // QUEUED -> CANCELLED at once; RUNNING -> cancel_requested = true. Returns the task after it.

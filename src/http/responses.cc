@@ -1,5 +1,14 @@
 #include "http/responses.h"
 
+#include <fmt/format.h>
+
+#include <atomic>
+#include <random>
+
+#include "core/task_json.h"
+#include "http/security.h"
+#include "util/log.h"
+
 namespace trainbox::http {
 
 int http_status(ErrorCode code) {
@@ -23,6 +32,14 @@ int http_status(ErrorCode code) {
       return 500;
   }
   return 500;
+}
+
+nlohmann::json task_json(const core::Task& task) {
+  auto json = core::to_api_json(task);
+  if (json.contains("error") && json["error"].is_string()) {
+    json["error"] = scrub_paths(json["error"].get<std::string>());
+  }
+  return json;
 }
 
 const char* slug_for_status(int status) {
@@ -50,11 +67,36 @@ void send_json(httplib::Response& res, int status, const nlohmann::json& body) {
                   "application/json");
 }
 
+namespace {
+
+// A short id that ties a client's report of an internal error to its line in the server log.
+std::string new_error_id() {
+  static const uint64_t kSeed = std::random_device{}();
+  static std::atomic<uint64_t> counter{0};
+  uint64_t mixed = (kSeed ^ (counter.fetch_add(1) * 0x9E3779B97F4A7C15ull)) * 0xBF58476D1CE4E5B9ull;
+  return fmt::format("{:012x}", mixed >> 16);
+}
+
+}  // namespace
+
+// Internal errors show the client a generic message and an id; their text goes to the log. Any
+// other message is scrubbed of server paths and source names first.
 void send_error(httplib::Response& res, const Error& error) {
+  std::string slug = error.slug.empty() ? error_code_name(error.code) : error.slug;
+  if (error.code == ErrorCode::kInternal) {
+    std::string id = new_error_id();
+    TRAINBOX_LOG_ERROR("internal error {} ({}): {}", id, slug, error.message);
+    send_json(res, 500,
+              {{"error",
+                {{"code", slug},
+                 {"message", fmt::format("internal error; the server log has the details under "
+                                         "error id {}",
+                                         id)},
+                 {"error_id", id}}}});
+    return;
+  }
   send_json(res, http_status(error.code),
-            {{"error",
-              {{"code", error.slug.empty() ? error_code_name(error.code) : error.slug},
-               {"message", error.message}}}});
+            {{"error", {{"code", slug}, {"message", scrub_paths(error.message)}}}});
 }
 
 void send_error(httplib::Response& res, ErrorCode code, std::string slug, std::string message) {

@@ -1,25 +1,95 @@
-// Wires the route table into cpp-httplib: a bounded thread pool (each event stream holds a
-// thread), JSON for every error the library produces itself (404, 413, 400), 405 for a known path
-// with the wrong method, a catch-all for exceptions, one access-log line per request, and the
-// built web page mounted at "/".
+// Wires the route table into cpp-httplib: connections wait in the ConnectionGate (no thread per
+// idle or slow client; a bounded pool serves whole request heads, each event stream holds a
+// thread), the browser-safety headers and checks of security.h on every request, JSON for every
+// error the library produces itself (404, 413, 400), 405 for a known path with the wrong method,
+// a catch-all for exceptions, one access-log line per request, and the web page mounted at "/".
 
 #include "http/server.h"
 
 #include <fmt/format.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <regex>
 
+#include "http/connection_gate.h"
 #include "http/handlers.h"
 #include "http/responses.h"
 #include "http/routes.h"
+#include "http/security.h"
 #include "util/log.h"
 
 namespace trainbox::http {
+namespace {
+
+// The connection the current thread serves, and whether its request asked to close it.
+thread_local SocketStream* t_stream = nullptr;
+thread_local bool t_close_after = false;
+
+// The accept loop hands each socket straight to the gate instead of queueing it for a thread.
+class InlineQueue final : public httplib::TaskQueue {
+ public:
+  void enqueue(std::function<void()> fn) override { fn(); }
+  void shutdown() override {}
+};
+
+class GatedServer final : public httplib::Server {
+ public:
+  ConnectionGate* gate = nullptr;
+
+  bool serve(SocketStream& stream, bool last) {
+    t_stream = &stream;
+    t_close_after = false;
+    bool closed = false;
+    bool ok = process_request(stream, last, closed, nullptr);
+    t_stream = nullptr;
+    return ok && !closed && !t_close_after;
+  }
+  // The library listens with a backlog of 5; listening again on the bound socket raises it.
+  bool set_backlog(int backlog) { return ::listen(svr_sock_, backlog) == 0; }
+
+ private:
+  bool process_and_close_socket(socket_t sock) override {
+    if (gate) {
+      gate->admit(sock);
+    } else {
+      ::close(sock);
+    }
+    return true;
+  }
+};
+
+std::string raw_response(int status, const char* reason, const char* slug, const char* message) {
+  std::string body = nlohmann::json{{"error", {{"code", slug}, {"message", message}}}}.dump();
+  return fmt::format(
+      "HTTP/1.1 {} {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n"
+      "Retry-After: 1\r\nConnection: close\r\n{}\r\n{}",
+      status, reason, body.size(), security_header_lines(), body);
+}
+
+GateLimits gate_limits(const HttpConfig& config) {
+  GateLimits limits;
+  limits.header_timeout = std::chrono::seconds(std::max(1, config.header_timeout_s));
+  limits.keep_alive_timeout = std::chrono::seconds(std::max(1, config.keep_alive_timeout_s));
+  limits.read_timeout = std::chrono::seconds(std::max(1, config.read_timeout_s));
+  limits.write_timeout = limits.read_timeout;
+  limits.threads = std::max(4, config.threads);
+  limits.max_queued = static_cast<size_t>(std::max(1, config.max_queued));
+  limits.max_connections = static_cast<size_t>(std::max(16, config.max_connections));
+  limits.busy_response = raw_response(503, "Service Unavailable", "overloaded",
+                                      "the server is busy; retry in a moment");
+  limits.timeout_response = raw_response(408, "Request Timeout", "request_timeout",
+                                         "the request head did not arrive in time");
+  return limits;
+}
+
+}  // namespace
 
 struct HttpServer::Impl {
   Impl(service::TaskService& service, HttpConfig config) : context{service, std::move(config)} {}
   HttpContext context;
-  httplib::Server server;
+  GatedServer server;  // declared before the gate: the gate's threads stop first
+  std::unique_ptr<ConnectionGate> gate;
   int port = 0;
 };
 
@@ -87,9 +157,27 @@ void install_fallbacks(httplib::Server& server) {
           what = e.what();
         } catch (...) {
         }
-        TRAINBOX_LOG_ERROR("{} {} failed: {}", req.method, req.path, what);
-        send_error(res, ErrorCode::kInternal, "internal", "internal error; see the server log");
+        send_error(res, ErrorCode::kInternal, "internal",
+                   fmt::format("{} {} failed: {}", req.method, req.path, what));
       });
+}
+
+// Runs once the request head is read, before any route or the body: lifts the head deadline
+// (the body has its per-read timeout) and refuses foreign hosts and cross-site writes.
+void install_browser_checks(httplib::Server& server, const HttpConfig& config) {
+  server.set_default_headers(security_headers());
+  auto hosts = allowed_host_names(config.allowed_hosts, config.host);
+  server.set_pre_routing_handler([hosts, origins = config.allowed_origins](
+                                     const httplib::Request& req, httplib::Response& res) {
+    if (t_stream) t_stream->set_deadline(Clock::time_point::max());
+    auto refusal = check_browser_request(req, hosts, origins);
+    if (!refusal) return httplib::Server::HandlerResponse::Unhandled;
+    t_close_after = true;  // the body, if any, stays unread
+    res.set_header("Connection", "close");
+    send_json(res, refusal->status,
+              {{"error", {{"code", refusal->slug}, {"message", refusal->message}}}});
+    return httplib::Server::HandlerResponse::Handled;
+  });
 }
 
 }  // namespace
@@ -98,11 +186,12 @@ HttpServer::HttpServer(service::TaskService& service, HttpConfig config)
     : impl_(std::make_unique<Impl>(service, std::move(config))) {
   auto& server = impl_->server;
   auto& ctx = impl_->context;
-  int threads = std::max(4, ctx.config.threads);
-  server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  auto limits = gate_limits(ctx.config);
+  server.new_task_queue = [] { return new InlineQueue(); };
   server.set_payload_max_length(ctx.config.max_upload_bytes);
-  server.set_keep_alive_timeout(2);
-  server.set_read_timeout(30);
+  server.set_keep_alive_timeout(limits.keep_alive_timeout.count() / 1000);
+  server.set_keep_alive_max_count(static_cast<size_t>(limits.keep_alive_max));
+  install_browser_checks(server, ctx.config);
   if (!ctx.config.web_dir.empty() && std::filesystem::is_directory(ctx.config.web_dir)) {
     server.set_mount_point("/", ctx.config.web_dir.string());
   } else {
@@ -121,6 +210,9 @@ HttpServer::HttpServer(service::TaskService& service, HttpConfig config)
       TRAINBOX_LOG_INFO("{} {} -> {}", req.method, req.path, res.status);
     }
   });
+  impl_->gate = std::make_unique<ConnectionGate>(
+      limits, [&server](SocketStream& stream, bool last) { return server.serve(stream, last); });
+  server.gate = impl_->gate.get();
 }
 
 HttpServer::~HttpServer() { stop(); }
@@ -139,6 +231,9 @@ Status HttpServer::bind() {
         ErrorCode::kUnavailable, "bind_failed",
         fmt::format("cannot listen on {}:{} (in use, or not allowed)", config.host, config.port));
   }
+  if (!impl_->server.set_backlog(std::max(16, config.listen_backlog))) {
+    TRAINBOX_LOG_WARN("could not raise the listen backlog; concurrent connects may be reset");
+  }
   return {};
 }
 
@@ -149,6 +244,7 @@ void HttpServer::listen() { impl_->server.listen_after_bind(); }
 void HttpServer::stop() {
   impl_->context.service.events().shutdown();
   impl_->server.stop();
+  if (impl_->gate) impl_->gate->stop();
 }
 
 }  // namespace trainbox::http

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "service/task_service.h"
 #include "util/result.h"
@@ -19,8 +20,18 @@ struct HttpConfig {
   std::filesystem::path backbones_dir;  // listed by GET /api/v1/backbones
   uint64_t max_upload_bytes = 2ull << 30;
   uint64_t max_predict_bytes = 32ull << 20;
-  int threads = 64;            // connection threads (each event stream holds one)
+  int threads = 64;            // serving threads (each event stream holds one)
   int max_event_streams = 48;  // beyond this, /events answers 503
+  // Browser safety (see security.h): empty hosts = the loopback names and `host`.
+  std::vector<std::string> allowed_hosts;
+  std::vector<std::string> allowed_origins;
+  // Slow and idle clients (see connection_gate.h). Waiting connections hold no thread.
+  int header_timeout_s = 5;      // a request head must arrive within this
+  int keep_alive_timeout_s = 5;  // an idle keep-alive connection is closed after this
+  int read_timeout_s = 30;       // each read of a request body, each write of a response
+  int max_queued = 256;          // requests waiting for a thread; beyond, 503
+  int max_connections = 4096;    // open connections; beyond, 503
+  int listen_backlog = 1024;     // pending connects the kernel holds
 };
 
 class HttpServer {

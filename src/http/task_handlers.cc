@@ -58,8 +58,14 @@ void handle_create_task(HttpContext& ctx, const httplib::Request& req, httplib::
                       "the 'dataset' file field is required (a .zip of class folders or a .csv)");
   }
   service::NewTask request{dataset->path, dataset->filename.empty() ? "dataset" : dataset->filename,
-                           field(*form, "kind"), field(*form, "options")};
+                           field(*form, "kind"), field(*form, "options"),
+                           req.get_header_value("Idempotency-Key")};
   auto task = ctx.service.create(request);
+  if (!task && task.error().slug == "idempotency_key_reused") {
+    // draft-ietf-httpapi-idempotency-key-header: a key reused for another payload is 422.
+    return send_json(res, 422,
+                     {{"error", {{"code", task.error().slug}, {"message", task.error().message}}}});
+  }
   if (!task) return send_error(res, task.error());
   res.set_header("Location", "/api/v1/tasks/" + task->id);
   send_json(res, 202, core::to_api_json(*task));

@@ -12,7 +12,6 @@ void handle_get_validation(HttpContext& ctx, const httplib::Request& req, httpli
   if (!items) return send_error(res, items.error());
   // The body carries dataset file names and texts as they were uploaded: never let a browser
   // sniff it into something else.
-  res.set_header("X-Content-Type-Options", "nosniff");
   res.status = 200;
   res.set_content(*items, "application/json");
 }

@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <fstream>
+#include <thread>
 
 #include "jobs/child_process.h"
 #include "jobs/child_protocol.h"
@@ -15,8 +16,11 @@ namespace fsys = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
 struct TaskRunner::Watch {
+  Clock::time_point started = Clock::now();
   Clock::time_point last_heartbeat = Clock::now();
   Clock::time_point last_stop_check = Clock::now();
+  Clock::time_point last_output = Clock::now();  // the watchdog's: any line on stdout
+  std::optional<std::chrono::milliseconds> time_limit;
   std::optional<Clock::time_point> term_sent;
 };
 
@@ -28,6 +32,7 @@ struct TaskRunner::Outcome {
   bool got_result = false;
   nlohmann::json metrics;
   std::optional<Error> error;
+  std::optional<std::string> limit_reason;  // killed by us at the time limit or by the watchdog
 };
 
 namespace {
@@ -63,6 +68,24 @@ void log_if_failed(std::string_view id, std::string_view what, const Status& sta
   if (!status) TRAINBOX_LOG_WARN("task={} could not {}: {}", id, what, status.error().message);
 }
 
+// ENOSPC, wherever it came from (our writes: kInsufficientStorage; the child: its message or log).
+bool is_disk_full(const Error& error) {
+  return error.code == ErrorCode::kInsufficientStorage || error.slug == "disk_full" ||
+         error.message.find("No space left on device") != std::string::npos;
+}
+std::string disk_full_reason(std::string reason) {
+  if (reason.starts_with("disk full")) return reason;
+  return "disk full: " + reason + " (free space in the data dir, then start the task again)";
+}
+std::string reason_for(const Error& error, const std::string& what) {
+  std::string reason = what.empty() ? error.message : what + error.message;
+  return is_disk_full(error) ? disk_full_reason(reason) : reason;
+}
+
+std::string seconds(std::chrono::milliseconds duration) {
+  return fmt::format("{:g}", static_cast<double>(duration.count()) / 1000.0);
+}
+
 }  // namespace
 
 TaskRunner::TaskRunner(service::TaskService& service, RunnerConfig config)
@@ -84,11 +107,13 @@ void TaskRunner::run(const std::string& task_id, const std::function<void()>& cl
     fsys::remove_all(work_dir, ignored);
     fsys::create_directories(work_dir);
     supervise(*task, work_dir);
+  } catch (const fsys::filesystem_error& error) {
+    std::string reason = std::string("the work folder could not be prepared: ") + error.what();
+    record_end(task_id, core::TaskStatus::kFailed,
+               error.code() == std::errc::no_space_on_device ? disk_full_reason(reason) : reason);
   } catch (const std::exception& error) {
-    log_if_failed(
-        task_id, "record its end",
-        service_.end(task_id, core::TaskStatus::kFailed,
-                     std::string("internal error while running the task: ") + error.what()));
+    record_end(task_id, core::TaskStatus::kFailed,
+               std::string("internal error while running the task: ") + error.what());
   }
   std::error_code ignored;
   fsys::remove_all(work_dir, ignored);
@@ -124,10 +149,9 @@ void TaskRunner::supervise(const core::Task& task, const fsys::path& work_dir) {
   const std::string& id = task.id;
   fsys::path dataset = work_dir / fsys::path(task.dataset_key).filename();
   if (auto fetched = service_.fetch_dataset(task, dataset); !fetched) {
-    log_if_failed(id, "record its end",
-                  service_.end(id, core::TaskStatus::kFailed,
-                               "the uploaded dataset could not be read from storage: " +
-                                   fetched.error().message));
+    record_end(
+        id, core::TaskStatus::kFailed,
+        reason_for(fetched.error(), "the uploaded dataset could not be read from storage: "));
     return;
   }
   fsys::path options = work_dir / "options.json";
@@ -135,20 +159,19 @@ void TaskRunner::supervise(const core::Task& task, const fsys::path& work_dir) {
   fsys::path log = work_dir / "child.log";
   nlohmann::json request = {{"options", task.options}, {"limits", ml::to_json(config_.limits)}};
   if (auto written = write_file_atomic(options, request.dump()); !written) {
-    log_if_failed(id, "record its end",
-                  service_.end(id, core::TaskStatus::kFailed, written.error().message));
+    record_end(id, core::TaskStatus::kFailed, reason_for(written.error(), ""));
     return;
   }
   auto child = ChildProcess::spawn(child_options(task, work_dir, dataset, options, bundle, log));
   if (!child) {
-    log_if_failed(id, "record its end",
-                  service_.end(id, core::TaskStatus::kFailed, child.error().message));
+    record_end(id, core::TaskStatus::kFailed, reason_for(child.error(), ""));
     return;
   }
   TRAINBOX_LOG_INFO("task={} training child pid={}", id, child->pid());
 
   Outcome outcome;
   Watch watch;
+  watch.time_limit = time_limit(task);
   while (true) {
     // The timed checks run on every pass: a child that prints faster than the read wait must
     // still see a cancel, a shutdown and its lease renewed.
@@ -165,6 +188,7 @@ void TaskRunner::supervise(const core::Task& task, const fsys::path& work_dir) {
 
 void TaskRunner::record_line(const std::string& id, const std::string& line, Outcome& outcome,
                              Watch& watch) {
+  watch.last_output = Clock::now();  // any line shows the child is alive
   auto message = parse_child_message(line);
   if (!message) return;  // a stray print
   switch (message->type) {
@@ -211,6 +235,57 @@ void TaskRunner::keep_watch(const std::string& id, ChildProcess& child, Outcome&
     outcome.killed_by_us = true;
     child.signal(SIGKILL);
   }
+  enforce_limits(id, child, outcome, watch);
+}
+
+std::optional<std::chrono::milliseconds> TaskRunner::time_limit(const core::Task& task) const {
+  std::optional<std::chrono::milliseconds> limit;
+  if (config_.time_limit_factor > 0) {
+    double budget_s = task.options.is_object() ? task.options.value("time_budget_s", 300.0) : 300.0;
+    limit = std::chrono::milliseconds(
+                static_cast<int64_t>(budget_s * config_.time_limit_factor * 1000.0)) +
+            config_.time_limit_grace;
+  }
+  if (config_.max_task.count() > 0 && (!limit || *limit > config_.max_task)) {
+    limit = config_.max_task;
+  }
+  return limit;
+}
+
+// A child killed here (SIGKILL also ends a stopped one) ends FAILED with the reason, not retried.
+void TaskRunner::enforce_limits(const std::string& id, ChildProcess& child, Outcome& outcome,
+                                Watch& watch) {
+  if (outcome.limit_reason || outcome.shut_down || outcome.killed_by_us) return;
+  auto now = Clock::now();
+  if (watch.time_limit && now - watch.started >= *watch.time_limit) {
+    outcome.limit_reason = fmt::format(
+        "time limit of {} s reached: the training ran far past its time budget and was stopped "
+        "(raise time_budget_s, or the server's --time-limit-factor / --max-task-seconds)",
+        seconds(*watch.time_limit));
+  } else if (config_.watchdog.count() > 0 && now - watch.last_output >= config_.watchdog) {
+    outcome.limit_reason = fmt::format(
+        "no progress for {} s: the training process reported nothing for that long (hung or "
+        "stopped) and was killed (the server's --watchdog-s)",
+        seconds(config_.watchdog));
+  }
+  if (!outcome.limit_reason) return;
+  TRAINBOX_LOG_WARN("task={} {}; sending SIGKILL", id, *outcome.limit_reason);
+  outcome.killed_by_us = true;
+  child.signal(SIGKILL);
+}
+
+void TaskRunner::record_end(const std::string& id, core::TaskStatus status,
+                            const std::string& reason) {
+  // A full disk or a database restart may refuse the write for a moment; the run must not then
+  // end without a record (the lease would expire and call it a lost worker).
+  constexpr int kTries = 3;
+  for (int attempt = 1;; ++attempt) {
+    auto ended = service_.end(id, status, reason);
+    bool transient = !ended && (ended.error().code == ErrorCode::kUnavailable ||
+                                ended.error().code == ErrorCode::kInsufficientStorage);
+    if (ended || !transient || attempt == kTries) return log_if_failed(id, "record its end", ended);
+    std::this_thread::sleep_for(std::chrono::milliseconds(500 * attempt));
+  }
 }
 
 void TaskRunner::finish(const std::string& id, const Outcome& outcome, const fsys::path& bundle,
@@ -229,42 +304,32 @@ void TaskRunner::finish(const std::string& id, const Outcome& outcome, const fsy
           id);
       return;
     }
-    log_if_failed(id, "record its end",
-                  service_.end(id, TaskStatus::kCancelled, "cancelled by request"));
+    record_end(id, TaskStatus::kCancelled, "cancelled by request");
     return;
   }
+  if (outcome.limit_reason) return record_end(id, TaskStatus::kFailed, *outcome.limit_reason);
   if (outcome.exit.exited && outcome.exit.code == 0 && outcome.got_result) {
     if (auto completed = service_.complete(id, bundle, outcome.metrics); !completed) {
-      log_if_failed(
-          id, "record its end",
-          service_.end(id, TaskStatus::kFailed,
-                       "the trained model could not be stored: " + completed.error().message));
+      record_end(id, TaskStatus::kFailed,
+                 reason_for(completed.error(), "the trained model could not be stored: "));
     }
     return;
   }
-  if (outcome.error) {
-    log_if_failed(id, "record its end",
-                  service_.end(id, TaskStatus::kFailed, outcome.error->message));
-    return;
-  }
-  if (!outcome.exit.exited) {
-    log_if_failed(id, "record its end",
-                  service_.end(id, TaskStatus::kFailed, signal_reason(outcome.exit)));
-    return;
-  }
+  if (outcome.error) return record_end(id, TaskStatus::kFailed, reason_for(*outcome.error, ""));
   std::string tail = log_tail(log);
-  if (outcome.exit.code == 0) {
-    log_if_failed(id, "record its end",
-                  service_.end(id, TaskStatus::kFailed,
-                               fmt::format("the training process ended (exit code 0) without "
-                                           "reporting a result{}",
-                                           tail.empty() ? "" : ": " + tail)));
-    return;
+  bool disk_full = tail.find("No space left on device") != std::string::npos;
+  std::string reason;
+  if (!outcome.exit.exited) {
+    reason = signal_reason(outcome.exit);
+    if (disk_full) reason += ": " + tail;
+  } else if (outcome.exit.code == 0) {
+    reason = fmt::format("the training process ended (exit code 0) without reporting a result{}",
+                         tail.empty() ? "" : ": " + tail);
+  } else {
+    reason = fmt::format("the training process stopped with {}{}", describe(outcome.exit),
+                         tail.empty() ? "" : ": " + tail);
   }
-  log_if_failed(id, "record its end",
-                service_.end(id, TaskStatus::kFailed,
-                             fmt::format("the training process stopped with {}{}",
-                                         describe(outcome.exit), tail.empty() ? "" : ": " + tail)));
+  record_end(id, TaskStatus::kFailed, disk_full ? disk_full_reason(reason) : reason);
 }
 
 }  // namespace trainbox::jobs

@@ -1,13 +1,16 @@
 #pragma once
 // Runs one task: claims it, fetches its dataset, starts the training child, records what the
 // child reports (progress, dataset, heartbeat), stops it on cancel (SIGTERM, then SIGKILL after a
-// grace period), and ends the task with the outcome and a reason a person can act on.
+// grace period), kills it when it runs past its hard time limit or stops reporting (the watchdog),
+// and ends the task with the outcome and a reason a person can act on ("disk full: ..." for
+// ENOSPC anywhere in the run).
 // This is the only place where the service side meets training.
 
 #include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "jobs/child_process.h"
@@ -25,6 +28,14 @@ struct RunnerConfig {
   std::chrono::milliseconds cancel_grace{3000};
   std::chrono::milliseconds heartbeat_interval{2000};
   std::chrono::milliseconds stop_poll_interval{250};
+  // The hard time limit (FAILED "time limit of N s reached"): the task's time_budget_s ×
+  // time_limit_factor + time_limit_grace (factor 0: no such term), at most max_task (0: no cap).
+  double time_limit_factor = 2;
+  std::chrono::milliseconds time_limit_grace{120'000};  // loading the data, export, slack
+  std::chrono::milliseconds max_task{8 * 3600'000};
+  // A child that writes no line on stdout this long is killed (FAILED "no progress for N s"):
+  // hung, or stopped (SIGSTOP) while the server kept its lease alive. 0: off.
+  std::chrono::milliseconds watchdog{300'000};
   ml::DatasetLimits limits;
 };
 
@@ -54,6 +65,11 @@ class TaskRunner {
 
   void record_line(const std::string& id, const std::string& line, Outcome& outcome, Watch& watch);
   void keep_watch(const std::string& id, ChildProcess& child, Outcome& outcome, Watch& watch);
+  void enforce_limits(const std::string& id, ChildProcess& child, Outcome& outcome, Watch& watch);
+  // The task's hard time limit; nullopt when none applies.
+  std::optional<std::chrono::milliseconds> time_limit(const core::Task& task) const;
+  // service.end(), retried briefly while the store is unavailable or full.
+  void record_end(const std::string& id, core::TaskStatus status, const std::string& reason);
 
   service::TaskService& service_;
   RunnerConfig config_;

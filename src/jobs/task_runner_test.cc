@@ -71,10 +71,10 @@ class TaskRunnerTest : public ::testing::Test {
     fsys::permissions(config_.executable, fsys::perms::owner_all, fsys::perm_options::replace);
   }
 
-  core::Task create_task() {
+  core::Task create_task(std::optional<std::string> options = std::nullopt) {
     fsys::path upload = dir_.path() / ("upload-" + std::to_string(uploads_++));
     EXPECT_TRUE(write_file_atomic(upload, kDatasetBytes));
-    auto task = service_->create({upload, "shapes.zip", std::nullopt, std::nullopt});
+    auto task = service_->create({upload, "shapes.zip", std::nullopt, std::move(options)});
     EXPECT_TRUE(task) << task.error().message;
     return task.value_or(core::Task{});
   }
@@ -155,6 +155,8 @@ exit 0)");
   EXPECT_EQ(task.progress.phase, "done");
   EXPECT_EQ(task.model_key, service::model_key(task.id));
   EXPECT_EQ(blobs_->get_bytes(service::model_key(task.id)).value_or(""), "the bundle");
+  EXPECT_EQ(task.model_size, 10);
+  EXPECT_EQ(task.model_sha256, "bab59f2948216e8ff89b7fc8655f94db6143a00897c68860d3bcf0ff9c2e5212");
 
   fsys::path work = config_.work_root / task.id;
   EXPECT_EQ(read_file(seen / "argv").value_or(""),
@@ -359,6 +361,69 @@ TEST_F(TaskRunnerTest, ChattyChildStillSeesCancel) {
   core::Task ended = get(task.id);
   EXPECT_EQ(ended.status, TaskStatus::kCancelled) << ended.error.value_or("");
   EXPECT_LT(*took, milliseconds(1000));
+}
+
+// Runs `id` to its end on this thread and returns how long it took.
+Steady::duration timed_run(TaskRunner& runner, const std::string& id) {
+  auto started = Steady::now();
+  runner.run(id);
+  return Steady::now() - started;
+}
+
+TEST_F(TaskRunnerTest, HardTimeLimitKillsAChildThatKeepsReportingPastIt) {
+  // A child that reports progress forever: only the time limit ends it.
+  write_child(std::string("while true; do ") + kProgressLine + "; sleep 0.05; done");
+  config_.time_limit_factor = 0.05;  // time_budget_s 10 -> 0.5 s, + no grace
+  config_.time_limit_grace = milliseconds(0);
+  core::Task budgeted = create_task(R"({"time_budget_s": 10})");
+  TaskRunner runner(*service_, config_);
+  auto took = timed_run(runner, budgeted.id);
+  core::Task ended = get(budgeted.id);
+  EXPECT_EQ(ended.status, TaskStatus::kFailed);
+  EXPECT_TRUE(contains(ended.error, "time limit of 0.5 s reached")) << ended.error.value_or("");
+  EXPECT_GE(took, milliseconds(500));
+  EXPECT_LT(took, std::chrono::seconds(3));
+
+  config_.time_limit_factor = 2;  // 20 s, but the absolute cap is lower
+  config_.max_task = milliseconds(300);
+  core::Task capped = create_task(R"({"time_budget_s": 10})");
+  TaskRunner capped_runner(*service_, config_);
+  EXPECT_LT(timed_run(capped_runner, capped.id), std::chrono::seconds(3));
+  EXPECT_TRUE(contains(get(capped.id).error, "time limit of 0.3 s reached"))
+      << get(capped.id).error.value_or("");
+  EXPECT_EQ(get(capped.id).attempts, 1) << "not queued again";
+}
+
+TEST_F(TaskRunnerTest, WatchdogKillsAStoppedChildThatTheServerKeptAlive) {
+  // SIGSTOP: the child can neither report nor die; only the runner's heartbeats went on.
+  config_.watchdog = milliseconds(500);
+  write_child(std::string(kProgressLine) + "\nkill -STOP $$\nsleep 30");
+  core::Task task = create_task();
+  TaskRunner runner(*service_, config_);
+  auto took = timed_run(runner, task.id);
+  core::Task ended = get(task.id);
+  EXPECT_EQ(ended.status, TaskStatus::kFailed);
+  EXPECT_TRUE(contains(ended.error, "no progress for 0.5 s")) << ended.error.value_or("");
+  EXPECT_LT(took, std::chrono::seconds(3));
+
+  // A hung child that never printed a line at all.
+  core::Task silent = run_child("sleep 30");
+  EXPECT_TRUE(contains(silent.error, "no progress for 0.5 s")) << silent.error.value_or("");
+}
+
+TEST_F(TaskRunnerTest, NoSpaceLeftIsReportedAsDiskFull) {
+  core::Task logged = run_child(std::string(kProgressLine) + R"(
+echo 'cannot write features.bin: No space left on device' >&2
+exit 1)");
+  EXPECT_EQ(logged.status, TaskStatus::kFailed);
+  EXPECT_TRUE(logged.error.value_or("").starts_with("disk full: ")) << logged.error.value_or("");
+  EXPECT_TRUE(contains(logged.error, "No space left on device"));
+
+  core::Task reported = run_child(R"(
+echo '{"type":"error","code":"insufficient_storage","slug":"disk_full","message":"could not write the bundle: No space left on device"}'
+exit 2)");
+  EXPECT_TRUE(reported.error.value_or("").starts_with("disk full: could not write the bundle"))
+      << reported.error.value_or("");
 }
 
 }  // namespace

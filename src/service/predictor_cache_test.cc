@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <thread>
 #include <vector>
@@ -145,8 +146,8 @@ TEST(PredictorCacheTest, EraseDropsTheEntrySoTheNextGetReloads) {
   EXPECT_EQ(counter.count("b"), 1);
 }
 
-// The header promises safety, not single loading: two threads missing one id may both load it.
-// What must hold: every get succeeds with the right id, and the cache ends with one entry per id.
+// Under churn (erase while others load): every get succeeds with the right id, and the cache ends
+// with one entry per id.
 TEST(PredictorCacheTest, ConcurrentGetsAreSafeAndLeaveOneEntryPerId) {
   CountingLoader counter;
   PredictorCache cache(3, counter.loader());
@@ -172,6 +173,52 @@ TEST(PredictorCacheTest, ConcurrentGetsAreSafeAndLeaveOneEntryPerId) {
     EXPECT_LE(counter.count(id), loads + 1) << "a settled cache loads an id at most once more";
   }
   EXPECT_EQ(cache.size(), 3u);
+}
+
+// Twelve threads missing one id at once: one load, whose predictor all of them share.
+TEST(PredictorCacheTest, ConcurrentFirstGetsLoadOnceAndShareThePredictor) {
+  std::atomic<int> loads{0};
+  PredictorCache cache(2, [&](const std::string& id) -> PredictorCache::Loaded {
+    ++loads;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));  // all threads arrive meanwhile
+    if (id.starts_with("bad")) return fail(ErrorCode::kConflict, "no_bundle", "no bundle");
+    return std::shared_ptr<ml::Predictor>(std::make_shared<FakePredictor>(id));
+  });
+  for (std::string id : {"fresh", "bad"}) {
+    loads = 0;
+    std::vector<PredictorCache::Loaded> got(12);
+    std::vector<std::thread> threads;
+    for (size_t t = 0; t < got.size(); ++t)
+      threads.emplace_back([&, t] { got[t] = cache.get(id); });
+    for (auto& thread : threads) thread.join();
+    EXPECT_EQ(loads.load(), 1) << id;
+    for (const auto& one : got) {
+      if (id == "bad") {
+        ASSERT_FALSE(one);
+        EXPECT_EQ(one.error().slug, "no_bundle") << "waiters share the load's error";
+      } else {
+        ASSERT_TRUE(one);
+        EXPECT_EQ(one->get(), got[0]->get());
+      }
+    }
+  }
+  EXPECT_EQ(cache.size(), 1u) << "the failure is not cached";
+}
+
+TEST(PredictorCacheTest, EraseDuringALoadAnswersItsCallerButKeepsNothing) {
+  std::atomic<bool> started{false};
+  PredictorCache cache(2, [&](const std::string& id) -> PredictorCache::Loaded {
+    started = true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    return std::shared_ptr<ml::Predictor>(std::make_shared<FakePredictor>(id));
+  });
+  PredictorCache::Loaded got;
+  std::thread loading([&] { got = cache.get("gone"); });
+  while (!started) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  cache.erase("gone");  // the task was deleted while its model loaded
+  loading.join();
+  EXPECT_EQ(id_of(got), "gone");
+  EXPECT_EQ(cache.size(), 0u);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include "service/task_service.h"
 #include "util/log.h"
+#include "util/sha256.h"
 
 namespace trainbox::service {
 using core::TaskStatus;
@@ -58,8 +59,13 @@ Status TaskService::complete(std::string_view id, const std::filesystem::path& b
     return {};
   }
   std::string key = model_key(id);
+  // Recorded with the row, so a bundle damaged in storage is never served or loaded.
+  auto digest = sha256_file(bundle);
+  if (!digest) return fail(digest.error());
   TRAINBOX_TRY(blobs_.put_file(key, bundle));
   core::Completion completion{TaskStatus::kCompleted, std::nullopt, metrics, key};
+  completion.model_size = static_cast<int64_t>(digest->size);
+  completion.model_sha256 = digest->sha256;
   auto finished = store_.finish(id, completion, clock_.now_ms());
   if (!finished) return fail(finished.error());
   if (!*finished) {

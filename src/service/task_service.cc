@@ -50,6 +50,16 @@ Result<std::optional<TaskKind>> parse_kind_field(const std::optional<std::string
   return std::optional<TaskKind>(*kind);
 }
 
+// The intake checks of upload_checks.h: refused here, nothing is stored or queued.
+Status check_upload(const fsys::path& upload, TaskKind kind, const nlohmann::json& options,
+                    const IntakeLimits& limits) {
+  if (!limits.enabled) return {};
+  if (kind == TaskKind::kImage) return check_image_upload(upload, limits);
+  auto parsed = ml::parse_train_options(options);
+  if (!parsed) return fail(parsed.error());
+  return check_text_upload(upload, *parsed, limits);
+}
+
 }  // namespace
 
 TaskService::TaskService(db::TaskStore& store, storage::BlobStore& blobs, queue::JobQueue& queue,
@@ -63,6 +73,9 @@ TaskService::TaskService(db::TaskStore& store, storage::BlobStore& blobs, queue:
                   [this](const std::string& id) { return load_predictor(id); }) {}
 
 Result<Task> TaskService::create(const NewTask& request) {
+  auto replay = find_replay(request);  // the Idempotency-Key (task_integrity.cc)
+  if (!replay) return fail(replay.error());
+  if (replay->task) return *replay->task;
   auto options = parse_options_field(request.options_text);
   if (!options) return fail(options.error());
   auto declared = parse_kind_field(request.kind);
@@ -72,6 +85,7 @@ Result<Task> TaskService::create(const NewTask& request) {
   TRAINBOX_TRY(ml::check_model_for_kind(
       *kind == TaskKind::kText ? ml::TaskKind::kText : ml::TaskKind::kImage,
       options->value("backbone", std::string("auto"))));
+  TRAINBOX_TRY(check_upload(request.upload, *kind, *options, config_.intake));
 
   Task task;
   task.id = new_task_id();
@@ -80,10 +94,15 @@ Result<Task> TaskService::create(const NewTask& request) {
   task.options = *options;
   task.dataset_name = request.filename.substr(0, 255);
   task.dataset_key = dataset_key(task.id, task.kind);
+  task.idempotency_key = request.idempotency_key;
+  task.idempotency_fingerprint = replay->fingerprint;
   // Blob first, row second: no row ever points at a missing dataset.
   TRAINBOX_TRY(blobs_.put_file(task.dataset_key, request.upload));
   if (auto inserted = store_.insert(task); !inserted) {
     (void)blobs_.remove_prefix(task_prefix(task.id));
+    if (inserted.error().slug == "idempotency_key_taken") {
+      return replay_after_race(request, replay->fingerprint);
+    }
     return fail(inserted.error());
   }
   if (auto pushed = queue_.push(task.id); !pushed) {
@@ -170,6 +189,7 @@ Result<std::string> TaskService::model_bundle(std::string_view id) {
     return fail(ErrorCode::kConflict, "model_artifact_unavailable",
                 fmt::format("the model file of task {} is missing from storage", id));
   }
+  if (bytes) TRAINBOX_TRY(check_bundle_bytes(*task, *bytes));
   return bytes;
 }
 
@@ -189,6 +209,7 @@ Result<std::string> TaskService::validation_items(std::string_view id) {
     return fail(ErrorCode::kConflict, "model_artifact_unavailable",
                 fmt::format("the model file of task {} is missing from storage", id));
   }
+  TRAINBOX_TRY(check_bundle_file(*task, dir.path() / "bundle.zip", /*with_sha256=*/false));
   auto unpacked = ml::unpack_bundle(dir.path() / "bundle.zip", dir.path() / "unpacked");
   if (!unpacked) {
     return fail(
@@ -213,16 +234,19 @@ Result<std::string> TaskService::validation_items(std::string_view id) {
 }
 
 Result<std::shared_ptr<ml::Predictor>> TaskService::load_predictor(const std::string& id) {
-  fsys::path dir = config_.scratch_dir / "predictors" / id;
-  std::error_code ignored;
-  fsys::remove_all(dir, ignored);
-  fsys::create_directories(dir, ignored);
-  auto blob = blobs_.get_file(model_key(id), dir / "bundle.zip");
+  auto task = get(id);
+  if (!task) return fail(task.error());
+  // A folder of its own per load (removed after it: the model is in memory then), so loads never
+  // share or delete each other's files.
+  TempDir dir(config_.scratch_dir / "predictors", id);
+  auto blob = blobs_.get_file(task->model_key, dir.path() / "bundle.zip");
   if (!blob) {
+    if (blob.error().code != ErrorCode::kNotFound) return fail(blob.error());
     return fail(ErrorCode::kConflict, "model_artifact_unavailable",
                 fmt::format("the model file of task {} is missing from storage", id));
   }
-  auto loaded = ml::load_predictor(dir / "bundle.zip", dir / "unpacked");
+  TRAINBOX_TRY(check_bundle_file(*task, dir.path() / "bundle.zip", /*with_sha256=*/true));
+  auto loaded = ml::load_predictor(dir.path() / "bundle.zip", dir.path() / "unpacked");
   if (!loaded) {
     return fail(
         ErrorCode::kConflict, "model_artifact_unavailable",
@@ -245,6 +269,7 @@ Status TaskService::check_predict_size(size_t count) {
 Result<std::vector<ml::Prediction>> TaskService::predict_images(
     std::string_view id, const std::vector<std::string>& files, int top_k) {
   TRAINBOX_TRY(check_predict_size(files.size()));
+  TRAINBOX_TRY(check_predict_pixels(files, config_.max_predict_mpixels));
   auto task = get_completed(id, TaskKind::kImage);
   if (!task) return fail(task.error());
   auto predictor = predictors_.get(task->id);

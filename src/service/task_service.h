@@ -14,6 +14,7 @@
 #include "queue/job_queue.h"
 #include "service/predictor_cache.h"
 #include "service/task_events.h"
+#include "service/upload_checks.h"
 #include "storage/blob_store.h"
 #include "util/clock.h"
 
@@ -26,6 +27,9 @@ struct ServiceConfig {
   int max_predict_items = 64;
   std::string worker_id = "local";  // recorded on the tasks this process claims
   int max_attempts = 3;             // a task whose worker died is queued again until this many
+  int64_t idempotency_window_ms = 24 * 3600 * 1000;  // an Idempotency-Key is honoured this long
+  IntakeLimits intake;               // what create() refuses before storing (upload_checks.h)
+  double max_predict_mpixels = 200;  // decoded pixels of one predict request, all images
 };
 
 struct NewTask {
@@ -33,6 +37,10 @@ struct NewTask {
   std::string filename;                     // as the client named it
   std::optional<std::string> kind;          // the `kind` form field, if sent
   std::optional<std::string> options_text;  // the `options` form field (JSON), if sent
+  // The Idempotency-Key header, "" if none: the same key with the same request within
+  // idempotency_window_ms returns the first task; with a different request, kConflict
+  // "idempotency_key_reused".
+  std::string idempotency_key = {};
 };
 
 class TaskService {
@@ -46,7 +54,9 @@ class TaskService {
   Result<db::TaskPage> list(int limit, int offset);
   Result<core::Task> cancel(std::string_view id);
   Status remove(std::string_view id);
-  Result<std::string> model_bundle(std::string_view id);  // the bundle zip's bytes
+  // The bundle zip's bytes, checked against the size and SHA-256 recorded at completion (409
+  // "model_artifact_unavailable" when missing or damaged).
+  Result<std::string> model_bundle(std::string_view id);
   // The bundle's validation.json (the validation items behind metrics.confusion_matrix), as
   // stored: 404 "validation_unavailable" for a bundle without one (written before it existed),
   // 409 "task_not_completed" before COMPLETED.
@@ -90,6 +100,17 @@ class TaskService {
  private:
   Result<core::Task> get_completed(std::string_view id, core::TaskKind kind);
   Result<std::shared_ptr<ml::Predictor>> load_predictor(const std::string& id);
+  // task_integrity.cc: the bundle checks and the Idempotency-Key of create().
+  struct Replay {
+    std::optional<core::Task> task;  // the task this request already created
+    std::string fingerprint;         // of the request, stored with its key
+  };
+  Result<Replay> find_replay(const NewTask& request);
+  // After the insert lost to another request with the same key: that request's task.
+  Result<core::Task> replay_after_race(const NewTask& request, const std::string& fingerprint);
+  Status check_bundle_bytes(const core::Task& task, std::string_view bytes);
+  Status check_bundle_file(const core::Task& task, const std::filesystem::path& file,
+                           bool with_sha256);
   Status check_predict_size(size_t count);
   // One stale task: re-queued, cancelled or failed; true if this call moved it.
   Result<bool> reap_one(const std::string& id, int64_t heartbeat_before_ms);

@@ -1,11 +1,16 @@
 #include "service/task_service.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+
+#include <functional>
+#include <thread>
 
 #include "ml/bundle/bundle.h"
 #include "queue/local_job_queue.h"
 #include "storage/memory_blob_store.h"
 #include "util/fs.h"
+#include "util/sha256.h"
 
 namespace trainbox::service {
 namespace {
@@ -255,6 +260,145 @@ TEST_F(TaskServiceTest, ValidationItemsComeFromTheBundleOfACompletedTask) {
   EXPECT_EQ(service_->validation_items(queued.id).error().slug, "task_not_completed");
   EXPECT_EQ(service_->validation_items("0123456789abcdef0123456789abcdef").error().code,
             ErrorCode::kNotFound);
+}
+
+// The error of a result expected to fail (an empty Error if it succeeded).
+template <class T>
+Error error_of(const Result<T>& result) {
+  return result ? Error{} : result.error();
+}
+
+// A text task trained for real (tfidf_linear on a tiny CSV, a few seconds) and COMPLETED.
+core::Task complete_text_task(TaskService& service, queue::JobQueue& queue, const fsys::path& dir,
+                              const std::function<NewTask(std::string, std::string)>& upload) {
+  std::string csv = "text,label\n";
+  for (int i = 0; i < 20; ++i) {
+    csv += fmt::format("goal match striker league {},sports\n", i);
+    csv += fmt::format("oven pasta garlic recipe {},food\n", i);
+  }
+  fsys::path csv_path = dir / "train.csv";
+  EXPECT_TRUE(write_file_atomic(csv_path, csv));
+  auto task = service.create(upload(csv, "reviews.csv"));
+  EXPECT_TRUE(task) << task.error().message;
+  EXPECT_EQ(queue.pop(std::chrono::milliseconds(10)).value().value_or(""), task->id);
+  EXPECT_TRUE(service.claim(task->id).value());
+  ml::TrainRequest request;
+  request.kind = ml::TaskKind::kText;
+  request.dataset = csv_path;
+  request.options.backbone = "tfidf_linear";
+  request.options.time_budget_s = 30;
+  request.work_dir = dir / "train-work";
+  request.bundle_path = dir / "bundle.zip";
+  request.threads = 1;
+  auto trained = ml::train(request, {});
+  EXPECT_TRUE(trained) << trained.error().message;
+  EXPECT_TRUE(service.complete(task->id, request.bundle_path, trained->metrics));
+  return service.get(task->id).value();
+}
+
+TEST_F(TaskServiceTest, ConcurrentFirstPredictsOnAFreshTaskAllSucceed) {
+  core::Task task = complete_text_task(*service_, *queue_, scratch_.path(),
+                                       [&](std::string c, std::string f) { return upload(c, f); });
+  ASSERT_EQ(task.status, TaskStatus::kCompleted);
+  std::vector<Result<std::vector<ml::Prediction>>> got(12);
+  std::vector<std::thread> threads;
+  for (size_t t = 0; t < got.size(); ++t) {
+    threads.emplace_back(
+        [&, t] { got[t] = service_->predict_texts(task.id, {"a late goal by the striker"}, 2); });
+  }
+  for (auto& thread : threads) thread.join();
+  for (const auto& one : got) {
+    ASSERT_TRUE(one) << one.error().slug << ": " << one.error().message;
+    ASSERT_EQ(one->size(), 1u);
+    EXPECT_EQ(one->front().label, "sports");
+  }
+  EXPECT_TRUE(fsys::is_empty(scratch_.path() / "predictors")) << "each load cleans up after it";
+}
+
+TEST_F(TaskServiceTest, CompletionRecordsTheBundleAndADamagedBundleIsNeverServed) {
+  core::Task task = create_zip_task();
+  EXPECT_EQ(queue_->pop(std::chrono::milliseconds(10)).value().value_or(""), task.id);
+  ASSERT_TRUE(service_->claim(task.id).value());
+  fsys::path zip = scratch_.path() / "bundle.zip";
+  std::string bundle(10'000, 'b');
+  ASSERT_TRUE(write_file_atomic(zip, bundle));
+  ASSERT_TRUE(service_->complete(task.id, zip, nlohmann::json::object()));
+  core::Task done = service_->get(task.id).value();
+  EXPECT_EQ(done.model_size, 10'000);
+  EXPECT_EQ(done.model_sha256, sha256_hex_of(bundle));
+  EXPECT_EQ(service_->model_bundle(task.id).value_or(""), bundle);
+
+  ASSERT_TRUE(blobs_->put_bytes(done.model_key, bundle.substr(0, 100)));  // truncated
+  for (const auto& error : {error_of(service_->model_bundle(task.id)),
+                            error_of(service_->predict_images(task.id, {"x"}, 1)),
+                            error_of(service_->validation_items(task.id))}) {
+    EXPECT_EQ(error.code, ErrorCode::kConflict);
+    EXPECT_EQ(error.slug, "model_artifact_unavailable");
+    EXPECT_NE(error.message.find("100 bytes instead of 10000"), std::string::npos) << error.message;
+  }
+  std::string altered = bundle;
+  altered[5000] = 'X';  // same size, other bytes
+  ASSERT_TRUE(blobs_->put_bytes(done.model_key, altered));
+  for (const auto& error : {error_of(service_->model_bundle(task.id)),
+                            error_of(service_->predict_images(task.id, {"x"}, 1))}) {
+    EXPECT_EQ(error.slug, "model_artifact_unavailable");
+    EXPECT_NE(error.message.find("SHA-256"), std::string::npos) << error.message;
+  }
+}
+
+TEST_F(TaskServiceTest, IdempotencyKeyReturnsTheFirstTaskForTheSameRequestOnly) {
+  std::string zip("PK\x03\x04rest", 8);
+  NewTask first = upload(zip, "shapes.zip");
+  first.idempotency_key = "retry-1";
+  auto created = service_->create(first);
+  ASSERT_TRUE(created) << created.error().message;
+  NewTask again = upload(zip, "shapes.zip");
+  again.idempotency_key = "retry-1";
+  auto replayed = service_->create(again);
+  ASSERT_TRUE(replayed) << replayed.error().message;
+  EXPECT_EQ(replayed->id, created->id);
+  EXPECT_EQ(store_->list(10, 0)->total, 1);
+
+  NewTask other = upload(zip, "shapes.zip");
+  other.idempotency_key = "retry-1";
+  other.options_text = R"({"epochs": 3})";
+  auto reused = service_->create(other);
+  ASSERT_FALSE(reused);
+  EXPECT_EQ(reused.error().slug, "idempotency_key_reused");
+
+  NewTask bad = upload(zip, "shapes.zip");
+  bad.idempotency_key = std::string(300, 'k');
+  EXPECT_EQ(service_->create(bad).error().slug, "invalid_idempotency_key");
+  EXPECT_EQ(store_->list(10, 0)->total, 1);
+
+  clock_.advance_ms(service_->config().idempotency_window_ms + 1);  // a day later: a new task
+  NewTask later = upload(zip, "shapes.zip");
+  later.idempotency_key = "retry-1";
+  auto fresh = service_->create(later);
+  ASSERT_TRUE(fresh) << fresh.error().message;
+  EXPECT_NE(fresh->id, created->id);
+  EXPECT_EQ(store_->list(10, 0)->total, 2);
+}
+
+TEST_F(TaskServiceTest, ConcurrentCreatesWithOneKeyMakeOneTask) {
+  std::string zip("PK\x03\x04rest", 8);
+  std::vector<NewTask> requests;
+  for (int i = 0; i < 8; ++i) {
+    requests.push_back(upload(zip, "shapes.zip"));
+    requests.back().idempotency_key = "same";
+  }
+  std::vector<Result<core::Task>> got(requests.size());
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < requests.size(); ++i) {
+    threads.emplace_back([&, i] { got[i] = service_->create(requests[i]); });
+  }
+  for (auto& thread : threads) thread.join();
+  for (const auto& one : got) {
+    ASSERT_TRUE(one) << one.error().message;
+    EXPECT_EQ(one->id, got[0]->id);
+  }
+  EXPECT_EQ(store_->list(10, 0)->total, 1);
+  EXPECT_EQ(blobs_->list("tasks/")->size(), 1u) << "the losers' dataset blobs are removed";
 }
 
 TEST_F(TaskServiceTest, InvalidIdsAreNotFoundWithoutTouchingTheStore) {

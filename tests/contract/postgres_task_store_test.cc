@@ -15,6 +15,7 @@
 #include <fstream>
 #include <thread>
 
+#include "db/migrations.h"
 #include "db/pg_connection.h"
 #include "db/task_store.h"
 #include "tests/support/test_servers.h"
@@ -158,7 +159,7 @@ TEST_F(PostgresTaskStore, StoresOpeningTogetherMigrateOnce) {
                           "SELECT version, COUNT(*) FROM schema_version GROUP BY version "
                           "ORDER BY version");
   ASSERT_TRUE(versions) << versions.error().message;
-  ASSERT_EQ(versions->rows.size(), 2u);
+  ASSERT_EQ(versions->rows.size(), migrations().size());
   for (size_t i = 0; i < versions->rows.size(); ++i) {
     EXPECT_EQ(versions->rows[i][0], std::to_string(i + 1));
     EXPECT_EQ(versions->rows[i][1], "1") << "version " << i + 1 << " applied more than once";
@@ -180,7 +181,7 @@ TEST_F(PostgresTaskStore, SurvivesReopen) {
   EXPECT_EQ(got->worker_id, "worker-a");
   auto versions = run_sql(database_->url(), "SELECT COUNT(*) FROM schema_version");
   ASSERT_TRUE(versions);
-  EXPECT_EQ(versions->rows.at(0).at(0), "2");
+  EXPECT_EQ(versions->rows.at(0).at(0), std::to_string(migrations().size()));
 }
 
 TEST_F(PostgresTaskStore, ManyThreadsShareASmallPool) {

@@ -275,6 +275,68 @@ TEST_P(TaskStoreContract, RemoveDeletesOnlyThatTask) {
   EXPECT_TRUE(store_->get(keep.id));
 }
 
+TEST_P(TaskStoreContract, FinishRecordsTheBundleSizeAndSha256) {
+  Task task = new_task();
+  ASSERT_TRUE(store_->claim(task.id, 5000, "worker-a").value());
+  Completion done{TaskStatus::kCompleted, std::nullopt, {}, "m.zip"};
+  done.model_size = 5'000'000'000;  // beyond 32 bits
+  done.model_sha256 = std::string(64, 'a');
+  ASSERT_TRUE(store_->finish(task.id, done, 9000).value());
+  auto got = store_->get(task.id).value();
+  EXPECT_EQ(got.model_size, 5'000'000'000);
+  EXPECT_EQ(got.model_sha256, std::string(64, 'a'));
+  Task other = new_task();
+  EXPECT_EQ(store_->get(other.id)->model_size, 0);
+  EXPECT_EQ(store_->get(other.id)->model_sha256, "");
+}
+
+TEST_P(TaskStoreContract, IdempotencyKeyIsUniqueWhereSetAndFindsItsTask) {
+  Task first;
+  first.id = new_task_id();
+  first.created_at_ms = 1000;
+  first.idempotency_key = "key-1";
+  first.idempotency_fingerprint = "fp-1";
+  ASSERT_TRUE(store_->insert(first));
+  auto found = store_->find_by_idempotency_key("key-1");
+  ASSERT_TRUE(found) << found.error().message;
+  EXPECT_EQ(found->id, first.id);
+  EXPECT_EQ(found->idempotency_key, "key-1");
+  EXPECT_EQ(found->idempotency_fingerprint, "fp-1");
+  EXPECT_EQ(store_->find_by_idempotency_key("key-2").error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store_->find_by_idempotency_key("").error().code, ErrorCode::kNotFound);
+
+  Task second = first;
+  second.id = new_task_id();
+  auto taken = store_->insert(second);
+  ASSERT_FALSE(taken);
+  EXPECT_EQ(taken.error().code, ErrorCode::kConflict);
+  EXPECT_EQ(taken.error().slug, "idempotency_key_taken");
+  EXPECT_EQ(store_->get(second.id).error().code, ErrorCode::kNotFound);
+  // Tasks without a key never conflict with each other.
+  new_task();
+  new_task();
+  EXPECT_EQ(store_->list(10, 0)->total, 3);
+}
+
+TEST_P(TaskStoreContract, ReleaseIdempotencyKeyFreesItOnlyFromAnOlderTask) {
+  Task first;
+  first.id = new_task_id();
+  first.created_at_ms = 1000;
+  first.idempotency_key = "day-old";
+  ASSERT_TRUE(store_->insert(first));
+  EXPECT_FALSE(store_->release_idempotency_key("day-old", 1000).value()) << "not older";
+  EXPECT_FALSE(store_->release_idempotency_key("other", 5000).value());
+  EXPECT_TRUE(store_->find_by_idempotency_key("day-old"));
+  EXPECT_TRUE(store_->release_idempotency_key("day-old", 1001).value());
+  EXPECT_EQ(store_->find_by_idempotency_key("day-old").error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store_->get(first.id)->idempotency_key, "") << "the task itself stays";
+  Task second = first;
+  second.id = new_task_id();
+  second.created_at_ms = 2000;
+  ASSERT_TRUE(store_->insert(second));
+  EXPECT_EQ(store_->find_by_idempotency_key("day-old")->id, second.id);
+}
+
 INSTANTIATE_TEST_SUITE_P(AllBackends, TaskStoreContract, ::testing::ValuesIn(kStoreFactories),
                          [](const auto& test_info) { return test_info.param.name; });
 

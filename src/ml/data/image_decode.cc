@@ -1,7 +1,9 @@
 #include "ml/data/image_decode.h"
 
 #include <fmt/format.h>
+#include <webp/decode.h>
 
+#include <cstdlib>
 #include <cstring>
 
 #include "ml/data/image_decode_internal.h"
@@ -86,6 +88,64 @@ std::string sniff_image_format(std::string_view b) {
   if (starts("GIF87a") || starts("GIF89a")) return "gif";
   if (starts("BM")) return "bmp";
   return "";
+}
+
+namespace {
+
+uint32_t be(std::string_view b, size_t at, int width) {
+  uint32_t value = 0;
+  for (int i = 0; i < width; ++i) value = value << 8 | static_cast<uint8_t>(b[at + i]);
+  return value;
+}
+
+// The size in the first start-of-frame marker (SOF0..SOF15, not DHT/JPG/DAC).
+std::optional<ImageSize> jpeg_size(std::string_view b) {
+  for (size_t i = 2; i + 9 <= b.size();) {
+    if (static_cast<uint8_t>(b[i]) != 0xFF) return std::nullopt;
+    uint8_t marker = static_cast<uint8_t>(b[i + 1]);
+    if (marker == 0xFF) {
+      ++i;
+      continue;
+    }
+    if (marker == 0x01 || (marker >= 0xD0 && marker <= 0xD8)) {
+      i += 2;
+      continue;
+    }
+    if (marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC) {
+      return ImageSize{be(b, i + 7, 2), be(b, i + 5, 2)};
+    }
+    uint32_t length = be(b, i + 2, 2);
+    if (length < 2) return std::nullopt;
+    i += 2 + length;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<ImageSize> image_size(std::string_view b) {
+  std::string format = sniff_image_format(b);
+  if (format == "jpeg") return jpeg_size(b);
+  if (format == "png" && b.size() >= 24 && b.substr(12, 4) == "IHDR") {
+    return ImageSize{be(b, 16, 4), be(b, 20, 4)};
+  }
+  if (format == "gif" && b.size() >= 10) {
+    return ImageSize{static_cast<uint8_t>(b[6]) | static_cast<uint8_t>(b[7]) << 8,
+                     static_cast<uint8_t>(b[8]) | static_cast<uint8_t>(b[9]) << 8};
+  }
+  if (format == "bmp" && b.size() >= 26) {
+    auto le = [&](size_t at) {
+      return static_cast<int32_t>(be(b, at + 3, 1) << 24 | be(b, at + 2, 1) << 16 |
+                                  be(b, at + 1, 1) << 8 | be(b, at, 1));
+    };
+    return ImageSize{std::abs(int64_t{le(18)}), std::abs(int64_t{le(22)})};
+  }
+  int width = 0, height = 0;
+  if (format == "webp" &&
+      WebPGetInfo(reinterpret_cast<const uint8_t*>(b.data()), b.size(), &width, &height)) {
+    return ImageSize{width, height};
+  }
+  return std::nullopt;
 }
 
 Result<RgbImage> decode_image(std::string_view bytes, uint64_t max_pixels) {

@@ -5,6 +5,7 @@
 // before any pixel is decoded (decompression bombs). Torch-free; safe for concurrent use.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,6 +28,15 @@ std::string sniff_image_format(std::string_view bytes);
 // Fails with kPayloadTooLarge "image_too_large" above max_pixels, kUnsupportedMediaType
 // "image_unsupported" for an unknown format and kInvalidArgument "image_corrupt" otherwise.
 Result<RgbImage> decode_image(std::string_view bytes, uint64_t max_pixels = kDefaultMaxPixels);
+
+struct ImageSize {
+  int64_t width = 0;
+  int64_t height = 0;
+};
+
+// Width and height from the header alone (no pixel is decoded), or nullopt for an unknown format
+// or a header too damaged to tell; decode_image then gives the reason.
+std::optional<ImageSize> image_size(std::string_view bytes);
 
 // Applies an EXIF orientation (1..8) in place.
 void apply_orientation(RgbImage& image, int orientation);

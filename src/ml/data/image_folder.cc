@@ -23,17 +23,6 @@ std::vector<std::string> split_path(const std::string& path) {
   return parts;
 }
 
-bool has_image_extension(const std::string& name) {
-  auto dot = name.rfind('.');
-  if (dot == std::string::npos) return false;
-  std::string ext = name.substr(dot + 1);
-  std::transform(ext.begin(), ext.end(), ext.begin(),
-                 [](unsigned char c) { return std::tolower(c); });
-  static const std::set<std::string> kExtensions = {"jpg", "jpeg", "png", "webp",
-                                                    "bmp", "gif",  "jpe", "jfif"};
-  return kExtensions.count(ext) > 0;
-}
-
 bool is_split_name(const std::string& name, bool val) {
   if (!val) return name == "train";
   return name == "val" || name == "valid" || name == "validation" || name == "test";
@@ -67,6 +56,17 @@ bool detect_split(const std::vector<Candidate>& files) {
 }
 
 }  // namespace
+
+bool has_image_extension(const std::string& name) {
+  auto dot = name.rfind('.');
+  if (dot == std::string::npos) return false;
+  std::string ext = name.substr(dot + 1);
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  static const std::set<std::string> kExtensions = {"jpg", "jpeg", "png", "webp",
+                                                    "bmp", "gif",  "jpe", "jfif"};
+  return kExtensions.count(ext) > 0;
+}
 
 bool is_os_junk(const std::string& path) {
   for (const auto& part : split_path(path)) {

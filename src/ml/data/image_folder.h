@@ -23,6 +23,9 @@ struct FolderPlan {
   std::vector<std::string> warnings;
 };
 
+// True when the name ends in an image extension (.jpg, .png, .webp, .bmp, .gif...), any case.
+bool has_image_extension(const std::string& name);
+
 // True for __MACOSX/, hidden files and folders, Thumbs.db, desktop.ini.
 bool is_os_junk(const std::string& path);
 

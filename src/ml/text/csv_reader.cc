@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <array>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <system_error>
 
@@ -47,20 +48,29 @@ int64_t utf8_length(std::string_view s) {
   return count;
 }
 
-Status check_encoding(std::string_view data) {
-  auto refuse = [](std::string_view what) {
-    return fail(ErrorCode::kInvalidArgument, "csv_unsupported_encoding",
-                fmt::format("the CSV looks like {}; save it as UTF-8 and upload it again", what));
-  };
-  if (data.starts_with("\xFF\xFE\x00\x00") ||
-      data.starts_with(std::string_view("\x00\x00\xFE\xFF", 4))) {
-    return refuse("UTF-32");
+// The UTF-16/32 shape of `head` from its NUL bytes (ASCII text in UTF-16 has a NUL in every
+// other byte, in UTF-32 three in every four), or "" when it has none of them.
+std::string_view nul_pattern(std::string_view head) {
+  size_t n = head.size() - head.size() % 4;
+  if (n < 4) return "";
+  std::array<size_t, 4> zeros{};
+  for (size_t i = 0; i < n; ++i) zeros[i % 4] += head[i] == '\0' ? 1 : 0;
+  size_t quarter = n / 4;
+  auto mostly = [&](size_t count) { return count * 10 >= quarter * 9; };
+  auto rarely = [&](size_t count) { return count * 10 <= quarter; };
+  if (mostly(zeros[1]) && mostly(zeros[2]) && mostly(zeros[3]) && rarely(zeros[0])) {
+    return "UTF-32 (little-endian)";
   }
-  if (data.starts_with("\xFF\xFE") || data.starts_with("\xFE\xFF")) return refuse("UTF-16");
-  if (data.substr(0, 4096).find('\0') != std::string_view::npos) {
-    return refuse("UTF-16 or a binary file (it contains NUL bytes)");
+  if (mostly(zeros[0]) && mostly(zeros[1]) && mostly(zeros[2]) && rarely(zeros[3])) {
+    return "UTF-32 (big-endian)";
   }
-  return {};
+  if (mostly(zeros[1]) && mostly(zeros[3]) && rarely(zeros[0]) && rarely(zeros[2])) {
+    return "UTF-16 (little-endian)";
+  }
+  if (mostly(zeros[0]) && mostly(zeros[2]) && rarely(zeros[1]) && rarely(zeros[3])) {
+    return "UTF-16 (big-endian)";
+  }
+  return "";
 }
 
 class Parser {
@@ -77,6 +87,16 @@ class Parser {
       records.push_back(std::move(*record));
     }
     return records;
+  }
+
+  // Hands each record to `visit`, without keeping it, until `visit` returns false.
+  Status each(const std::function<bool(const CsvRecord&)>& visit) {
+    while (pos_ < data_.size()) {
+      auto record = next_record();
+      if (!record) return fail(record.error());
+      if (!visit(*record)) break;
+    }
+    return {};
   }
 
  private:
@@ -192,6 +212,24 @@ std::pair<size_t, size_t> separator_score(std::string_view data, char separator)
 
 }  // namespace
 
+Status check_csv_encoding(std::string_view head) {
+  auto refuse = [](std::string_view what) {
+    return fail(ErrorCode::kInvalidArgument, "csv_unsupported_encoding",
+                fmt::format("the CSV looks like {}; save it as UTF-8 and upload it again", what));
+  };
+  using namespace std::string_view_literals;
+  if (head.starts_with("\xFF\xFE\x00\x00"sv) || head.starts_with("\x00\x00\xFE\xFF"sv)) {
+    return refuse("UTF-32");
+  }
+  if (head.starts_with("\xFF\xFE"sv) || head.starts_with("\xFE\xFF"sv)) return refuse("UTF-16");
+  head = head.substr(0, 4096);
+  if (auto shape = nul_pattern(head); !shape.empty()) return refuse(shape);
+  if (head.find('\0') != std::string_view::npos) {
+    return refuse("UTF-16 or a binary file (it contains NUL bytes)");
+  }
+  return {};
+}
+
 bool is_blank(const CsvRecord& record) {
   return std::all_of(record.fields.begin(), record.fields.end(), [](const std::string& f) {
     return f.find_first_not_of(" \t\r\n") == std::string::npos;
@@ -217,7 +255,7 @@ Result<CsvTable> parse_csv(std::string_view data, const CsvLimits& limits) {
         ErrorCode::kPayloadTooLarge, "csv_too_large",
         fmt::format("the CSV has {} bytes; the limit is {}", data.size(), limits.max_bytes));
   }
-  TRAINBOX_TRY(check_encoding(data));
+  TRAINBOX_TRY(check_csv_encoding(data));
   if (data.starts_with(kUtf8Bom)) data.remove_prefix(kUtf8Bom.size());
   CsvTable table;
   table.separator = detect_separator(data);
@@ -225,6 +263,20 @@ Result<CsvTable> parse_csv(std::string_view data, const CsvLimits& limits) {
   if (!records) return fail(records.error());
   table.records = std::move(*records);
   return table;
+}
+
+Result<char> scan_csv(std::string_view data, const CsvLimits& limits,
+                      const std::function<bool(const CsvRecord&)>& visit) {
+  if (data.size() > limits.max_bytes) {
+    return fail(
+        ErrorCode::kPayloadTooLarge, "csv_too_large",
+        fmt::format("the CSV has {} bytes; the limit is {}", data.size(), limits.max_bytes));
+  }
+  TRAINBOX_TRY(check_csv_encoding(data));
+  if (data.starts_with(kUtf8Bom)) data.remove_prefix(kUtf8Bom.size());
+  char separator = detect_separator(data);
+  TRAINBOX_TRY(Parser(data, separator, limits).each(visit));
+  return separator;
 }
 
 Result<CsvTable> read_csv_file(const std::filesystem::path& path, const CsvLimits& limits) {

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,6 +34,15 @@ struct CsvTable {
 // "csv_unsupported_encoding" (UTF-16/32 BOM or NUL bytes), "csv_invalid_utf8" (names the row),
 // "csv_unbalanced_quotes" (names the line where the open quote starts), and the limits.
 Result<CsvTable> parse_csv(std::string_view data, const CsvLimits& limits = {});
+
+// parse_csv's checks and errors, but each record is handed to `visit` and dropped (memory stays
+// bounded by one record); `visit` returns false to stop early. Returns the separator.
+Result<char> scan_csv(std::string_view data, const CsvLimits& limits,
+                      const std::function<bool(const CsvRecord&)>& visit);
+
+// "csv_unsupported_encoding" when `head` (the file's first bytes) is UTF-16 or UTF-32, with or
+// without a byte order mark (the message names which), or holds NUL bytes.
+Status check_csv_encoding(std::string_view head);
 
 // Checks the size limit before reading, then parse_csv.
 Result<CsvTable> read_csv_file(const std::filesystem::path& path, const CsvLimits& limits = {});
