@@ -24,7 +24,7 @@ struct StreamState {
 };
 
 bool write_event(httplib::DataSink& sink, const core::Task& task) {
-  std::string event = "event: task\ndata: " + core::to_api_json(task).dump() + "\n\n";
+  std::string event = "event: task\ndata: " + task_json(task).dump() + "\n\n";
   return sink.write(event.data(), event.size());
 }
 

@@ -42,6 +42,7 @@ std::string strip_slash(std::string text) {
 std::vector<std::string> allowed_host_names(const std::vector<std::string>& allowed,
                                             const std::string& bind_host) {
   std::vector<std::string> names;
+  names.reserve(allowed.size());
   for (const auto& name : allowed) names.push_back(name == "*" ? name : host_name(name));
   if (!names.empty()) return names;
   names = {"localhost", "127.0.0.1", "[::1]"};
@@ -67,7 +68,9 @@ httplib::Headers security_headers() {
 
 std::string security_header_lines() {
   std::string lines;
-  for (const auto& [name, value] : security_headers()) lines += name + ": " + value + "\r\n";
+  for (const auto& [name, value] : security_headers()) {
+    lines.append(name).append(": ").append(value).append("\r\n");
+  }
   return lines;
 }
 

@@ -68,7 +68,7 @@ void handle_create_task(HttpContext& ctx, const httplib::Request& req, httplib::
   }
   if (!task) return send_error(res, task.error());
   res.set_header("Location", "/api/v1/tasks/" + task->id);
-  send_json(res, 202, core::to_api_json(*task));
+  send_json(res, 202, task_json(*task));
 }
 
 void handle_list_tasks(HttpContext& ctx, const httplib::Request& req, httplib::Response& res) {
@@ -79,14 +79,14 @@ void handle_list_tasks(HttpContext& ctx, const httplib::Request& req, httplib::R
   auto page = ctx.service.list(*limit, *offset);
   if (!page) return send_error(res, page.error());
   nlohmann::json tasks = nlohmann::json::array();
-  for (const auto& task : page->tasks) tasks.push_back(core::to_api_json(task));
+  for (const auto& task : page->tasks) tasks.push_back(task_json(task));
   send_json(res, 200, {{"tasks", tasks}, {"total", page->total}});
 }
 
 void handle_get_task(HttpContext& ctx, const httplib::Request& req, httplib::Response& res) {
   auto task = ctx.service.get(path_id(req));
   if (!task) return send_error(res, task.error());
-  send_json(res, 200, core::to_api_json(*task));
+  send_json(res, 200, task_json(*task));
 }
 
 void handle_cancel_task(HttpContext& ctx, const httplib::Request& req, httplib::Response& res,
@@ -94,7 +94,7 @@ void handle_cancel_task(HttpContext& ctx, const httplib::Request& req, httplib::
   if (auto body = read_body(req, reader, 64 << 10); !body) return send_error(res, body.error());
   auto task = ctx.service.cancel(path_id(req));
   if (!task) return send_error(res, task.error());
-  send_json(res, 202, core::to_api_json(*task));
+  send_json(res, 202, task_json(*task));
 }
 
 void handle_delete_task(HttpContext& ctx, const httplib::Request& req, httplib::Response& res) {

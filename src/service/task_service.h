@@ -27,7 +27,8 @@ struct ServiceConfig {
   int max_predict_items = 64;
   std::string worker_id = "local";  // recorded on the tasks this process claims
   int max_attempts = 3;             // a task whose worker died is queued again until this many
-  int64_t idempotency_window_ms = 24 * 3600 * 1000;  // an Idempotency-Key is honoured this long
+  int64_t idempotency_window_ms =
+      int64_t{24} * 3600 * 1000;     // an Idempotency-Key is honoured this long
   IntakeLimits intake;               // what create() refuses before storing (upload_checks.h)
   double max_predict_mpixels = 200;  // decoded pixels of one predict request, all images
 };

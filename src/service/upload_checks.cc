@@ -191,6 +191,7 @@ std::map<std::string, int> images_per_folder(const std::vector<ml::data::ZipEntr
 
 Status check_classes(const std::vector<ml::data::ZipEntry>& entries, size_t max_classes) {
   std::vector<std::string> names;
+  names.reserve(entries.size());
   for (const auto& entry : entries) names.push_back(entry.name);
   auto plan = ml::data::plan_image_folder(names);
   std::map<std::string, int> counts;

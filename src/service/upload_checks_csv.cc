@@ -19,11 +19,6 @@ namespace trainbox::service {
 namespace fsys = std::filesystem;
 namespace {
 
-std::string ascii_lower(std::string s) {
-  for (char& c : s) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-  return s;
-}
-
 // A read-only mapping of a file: the CSV is scanned in place, never copied into memory.
 class MappedFile {
  public:
@@ -64,18 +59,6 @@ std::string trim(std::string_view s) {
   return std::string(s.substr(begin, end - begin + 1));
 }
 
-// Column lookup as build_text_dataset does it: exact name first, then trimmed and
-// case-insensitive.
-std::optional<size_t> find_column(const std::vector<std::string>& header, const std::string& name) {
-  for (size_t i = 0; i < header.size(); ++i) {
-    if (header[i] == name) return i;
-  }
-  for (size_t i = 0; i < header.size(); ++i) {
-    if (ascii_lower(trim(header[i])) == ascii_lower(trim(name))) return i;
-  }
-  return std::nullopt;
-}
-
 // The rows build_text_dataset needs to give its verdict on the whole file: the first row (header
 // or not), one row repeating the first row's label (its header test), and for every label (up to
 // one more than the class limit) up to two rows with distinct texts. Class counts below 2 and the
@@ -100,9 +83,10 @@ class LabelSample {
   void add_first(const ml::text::CsvRecord& record) {
     table_.records.push_back(record);
     const auto& fields = record.fields;
-    auto text = find_column(fields, options_.text_column.empty() ? "text" : options_.text_column);
-    auto label =
-        find_column(fields, options_.label_column.empty() ? "label" : options_.label_column);
+    auto text =
+        ml::text::find_column(fields, options_.text_column.empty() ? "text" : options_.text_column);
+    auto label = ml::text::find_column(
+        fields, options_.label_column.empty() ? "label" : options_.label_column);
     if (text && label) {
       text_ = *text, label_ = *label;
     } else if (text || label) {

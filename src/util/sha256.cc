@@ -22,7 +22,7 @@ struct DigestContext {
     unsigned int size = 0;
     EVP_DigestFinal_ex(context.get(), out.data(), &size);
     std::string text;
-    text.reserve(size * 2);
+    text.reserve(size_t{size} * 2);
     for (unsigned int i = 0; i < size; ++i) text += fmt::format("{:02x}", out[i]);
     return text;
   }

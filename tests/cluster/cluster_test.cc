@@ -20,16 +20,6 @@ namespace trainbox::testing {
 namespace {
 using namespace std::chrono_literals;
 
-std::string run_and_capture(const std::string& command) {
-  std::string out;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (!pipe) return out;
-  char buffer[4096];
-  for (size_t got; (got = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) out.append(buffer, got);
-  ::pclose(pipe);
-  return out;
-}
-
 class ClusterTest : public ::testing::Test {
  protected:
   void start(int lease_timeout_s) {

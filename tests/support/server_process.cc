@@ -2,6 +2,7 @@
 
 #include <signal.h>
 
+#include <cstdio>
 #include <fstream>
 #include <thread>
 
@@ -102,6 +103,16 @@ httplib::Result create_task(httplib::Client& client, const std::string& filename
       {"dataset", content, filename, "application/octet-stream"}};
   for (const auto& [name, value] : fields) items.push_back({name, value, "", ""});
   return client.Post("/api/v1/tasks", items);
+}
+
+std::string run_and_capture(const std::string& command) {
+  std::string out;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (!pipe) return out;
+  char buffer[4096];
+  for (size_t got; (got = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) out.append(buffer, got);
+  ::pclose(pipe);
+  return out;
 }
 
 }  // namespace trainbox::testing

@@ -46,6 +46,9 @@ nlohmann::json wait_for_task(httplib::Client& client, const std::string& id,
                              std::chrono::seconds timeout);
 bool is_terminal_status(const nlohmann::json& task);
 
+// Runs a shell command and returns what it wrote on stdout (e.g. `trainbox predict --json`).
+std::string run_and_capture(const std::string& command);
+
 // POST /api/v1/tasks with a dataset file (and optional form fields).
 httplib::Result create_task(httplib::Client& client, const std::string& filename,
                             const std::string& content,

@@ -30,17 +30,6 @@ std::string ascii_lower(std::string s) {
   return s;
 }
 
-// Index of `name` in `header` (exact match first, then trimmed and case-insensitive).
-std::optional<size_t> find_column(const std::vector<std::string>& header, const std::string& name) {
-  for (size_t i = 0; i < header.size(); ++i) {
-    if (header[i] == name) return i;
-  }
-  for (size_t i = 0; i < header.size(); ++i) {
-    if (ascii_lower(trim(header[i])) == ascii_lower(trim(name))) return i;
-  }
-  return std::nullopt;
-}
-
 const CsvRecord* first_data_record(const CsvTable& table) {
   for (const auto& record : table.records) {
     if (!is_blank(record)) return &record;
@@ -157,6 +146,16 @@ Status check_classes(const std::map<std::string, int>& counts, size_t num_texts)
 }
 
 }  // namespace
+
+std::optional<size_t> find_column(const std::vector<std::string>& header, const std::string& name) {
+  for (size_t i = 0; i < header.size(); ++i) {
+    if (header[i] == name) return i;
+  }
+  for (size_t i = 0; i < header.size(); ++i) {
+    if (ascii_lower(trim(header[i])) == ascii_lower(trim(name))) return i;
+  }
+  return std::nullopt;
+}
 
 Result<TextDataset> build_text_dataset(const CsvTable& table, const TrainOptions& options) {
   const CsvRecord* first = first_data_record(table);
