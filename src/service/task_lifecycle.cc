@@ -36,18 +36,23 @@ Status TaskService::record_dataset(std::string_view id, const nlohmann::json& da
 
 Status TaskService::heartbeat(std::string_view id) { return store_.heartbeat(id, clock_.now_ms()); }
 
+namespace {
+bool running_on(const core::Task& task, const std::string& worker_id) {
+  return task.status == TaskStatus::kRunning && task.worker_id == worker_id;
+}
+}  // namespace
+
 bool TaskService::should_stop(std::string_view id) {
   auto task = store_.get(id);
   if (!task) return task.error().code == ErrorCode::kNotFound;  // deleted: stop
   // Not RUNNING here any more: a reaper re-queued it after a lost lease (another worker may run
   // it now), so this run must stop without writing anything.
-  bool lost = task->status != TaskStatus::kRunning || task->worker_id != config_.worker_id;
-  return task->cancel_requested || lost;
+  return task->cancel_requested || !running_on(*task, config_.worker_id);
 }
 
 bool TaskService::runs_here(std::string_view id) {
   auto task = store_.get(id);
-  return task && task->status == TaskStatus::kRunning && task->worker_id == config_.worker_id;
+  return task && running_on(*task, config_.worker_id);
 }
 
 Status TaskService::complete(std::string_view id, const std::filesystem::path& bundle,

@@ -1,7 +1,17 @@
-# Shared by the tests/servers/*.sh scripts: a free loopback port, and waiting for one to answer.
+# Shared by the tests/servers/*.sh scripts: a free loopback port, stopping a pid file's process,
+# and waiting for a port to answer.
 
 free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# stop_pidfile FILE: SIGTERM to the process whose pid FILE holds, then waits up to 5 s for it.
+stop_pidfile() {
+  [ -f "$1" ] || return 0
+  local pid
+  pid=$(cat "$1")
+  kill "$pid" 2>/dev/null || true
+  for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 }
 
 # wait_for_port PORT SECONDS: returns 0 once something accepts connections on 127.0.0.1:PORT.

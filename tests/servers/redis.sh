@@ -9,12 +9,7 @@ dir=$(realpath -m "$2")
 home="$dir/redis"
 
 stop() {
-  if [ -f "$home/redis.pid" ]; then
-    local pid
-    pid=$(cat "$home/redis.pid")
-    kill "$pid" 2>/dev/null || true
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  fi
+  stop_pidfile "$home/redis.pid"
   rm -rf "$home" "$dir/redis.url"
 }
 

@@ -18,12 +18,7 @@ dir=$(realpath -m "$2")
 home="$dir/s3"
 
 stop() {
-  if [ -f "$home/s3.pid" ]; then
-    local pid
-    pid=$(cat "$home/s3.pid")
-    kill "$pid" 2>/dev/null || true
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  fi
+  stop_pidfile "$home/s3.pid"
   rm -rf "$home" "$dir/s3.url"
 }
 
