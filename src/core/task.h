@@ -45,6 +45,8 @@ struct Task {
   std::optional<std::string> error;
   std::string dataset_name;  // the uploaded file's name, for display only
   std::string dataset_key;   // blob key of the uploaded dataset
+  int64_t dataset_size = 0;  // its bytes, counted against the owner's storage limit
+  std::string owner;         // the user who created it; "" = created without accounts
   std::string model_key;     // blob key of the bundle, once COMPLETED
   int64_t model_size = 0;    // the bundle's bytes, recorded at completion (0: not recorded)
   std::string model_sha256;  // its lowercase hex SHA-256 ("": not recorded)

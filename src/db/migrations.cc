@@ -40,6 +40,22 @@ ALTER TABLE tasks ADD COLUMN idempotency_key TEXT NOT NULL DEFAULT '';
 ALTER TABLE tasks ADD COLUMN idempotency_fingerprint TEXT NOT NULL DEFAULT '';
 CREATE UNIQUE INDEX tasks_idempotency_key ON tasks (idempotency_key) WHERE idempotency_key <> '';
 )sql"},
+      // Issue 12, accounts: every task has an owner (existing tasks get '', which only admins
+      // see) and the bytes of its upload, for the per-user storage limit. Tokens are stored as
+      // their SHA-256 only.
+      {4, R"sql(
+ALTER TABLE tasks ADD COLUMN owner TEXT NOT NULL DEFAULT '';
+ALTER TABLE tasks ADD COLUMN dataset_size BIGINT NOT NULL DEFAULT 0;
+CREATE INDEX tasks_owner ON tasks (owner, created_at_ms);
+CREATE TABLE users (
+  name TEXT PRIMARY KEY,
+  is_admin INTEGER NOT NULL DEFAULT 0,
+  token_hash TEXT NOT NULL,
+  created_at_ms BIGINT NOT NULL,
+  token_issued_at_ms BIGINT NOT NULL DEFAULT 0
+);
+CREATE UNIQUE INDEX users_token_hash ON users (token_hash);
+)sql"},
   };
   return kMigrations;
 }

@@ -16,6 +16,7 @@
 #include "core/task_json.h"
 #include "db/pg_connection.h"
 #include "db/pg_schema.h"
+#include "db/task_row.h"
 
 namespace trainbox::db {
 namespace {
@@ -23,17 +24,12 @@ namespace {
 using core::Task;
 using core::TaskStatus;
 
-constexpr const char* kTaskColumns =
-    "id, kind, status, created_at_ms, started_at_ms, finished_at_ms, heartbeat_at_ms, progress, "
-    "options, dataset, classes, metrics, error, dataset_name, dataset_key, model_key, attempts, "
-    "cancel_requested, revision, worker_id, model_size, model_sha256, idempotency_key, "
-    "idempotency_fingerprint";
-
-constexpr const char* kInsertTask =
-    "INSERT INTO tasks (id, kind, status, created_at_ms, progress, options, dataset, classes, "
-    "metrics, error, dataset_name, dataset_key, model_key, idempotency_key, "
-    "idempotency_fingerprint) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15) "
-    "ON CONFLICT (id) DO NOTHING";
+const std::string kInsertTask = fmt::format(
+    "INSERT INTO tasks ({}) VALUES ({}) ON CONFLICT (id) DO NOTHING", kTaskInsertColumns, [] {
+      std::string marks = "$1";
+      for (int i = 2; i <= kTaskInsertColumnCount; ++i) marks += fmt::format(",${}", i);
+      return marks;
+    }());
 constexpr const char* kClaimTask =
     "UPDATE tasks SET status='RUNNING', attempts=attempts+1, started_at_ms=$2, "
     "heartbeat_at_ms=$2, worker_id=$3, revision=revision+1 WHERE id=$1 AND status='QUEUED'";
@@ -72,56 +68,40 @@ constexpr const char* kIdsWithStatus =
 constexpr const char* kDeleteTask = "DELETE FROM tasks WHERE id=$1";
 constexpr const char* kReleaseKey =
     "UPDATE tasks SET idempotency_key='' WHERE idempotency_key=$1 AND created_at_ms < $2";
-constexpr const char* kCountTasks = "SELECT COUNT(*) FROM tasks";
+constexpr const char* kUsage =
+    "SELECT COALESCE(SUM(CASE WHEN status IN ('QUEUED','RUNNING') THEN 1 ELSE 0 END), 0), "
+    "COALESCE(SUM(dataset_size + model_size), 0) FROM tasks WHERE owner=$1";
 
-std::string text(const PgRow& row, size_t column) {
+std::string column_text(const PgRow& row, size_t column) {
   return column < row.size() && row[column] ? *row[column] : std::string();
 }
 
-int64_t integer(const PgRow& row, size_t column) {
-  std::string value = text(row, column);
+int64_t column_integer(const PgRow& row, size_t column) {
+  std::string value = column_text(row, column);
   int64_t parsed = 0;
   std::from_chars(value.data(), value.data() + value.size(), parsed);
   return parsed;
 }
 
-nlohmann::json parse_json_column(const std::string& value, const nlohmann::json& fallback) {
-  auto parsed = nlohmann::json::parse(value, nullptr, /*allow_exceptions=*/false);
-  return parsed.is_discarded() ? fallback : parsed;
-}
-
-Task read_task(const PgRow& row) {
-  Task task;
-  task.id = text(row, 0);
-  task.kind = core::parse_task_kind(text(row, 1)).value_or(core::TaskKind::kImage);
-  task.status = core::parse_task_status(text(row, 2)).value_or(TaskStatus::kFailed);
-  task.created_at_ms = integer(row, 3);
-  task.started_at_ms = integer(row, 4);
-  task.finished_at_ms = integer(row, 5);
-  task.heartbeat_at_ms = integer(row, 6);
-  task.progress = core::progress_from_json(parse_json_column(text(row, 7), {}));
-  task.options = parse_json_column(text(row, 8), nlohmann::json::object());
-  task.dataset = parse_json_column(text(row, 9), nlohmann::json::object());
-  auto classes = parse_json_column(text(row, 10), nlohmann::json::array());
-  if (classes.is_array()) {
-    for (const auto& name : classes) {
-      if (name.is_string()) task.classes.push_back(name.get<std::string>());
-    }
+class PgRowView final : public RowView {
+ public:
+  explicit PgRowView(const PgRow& row) : row_(row) {}
+  std::string text(int column) const override { return column_text(row_, column); }
+  int64_t integer(int column) const override { return column_integer(row_, column); }
+  bool is_null(int column) const override {
+    return static_cast<size_t>(column) >= row_.size() || !row_[column];
   }
-  task.metrics = parse_json_column(text(row, 11), nlohmann::json::object());
-  if (row.size() > 12 && row[12]) task.error = *row[12];
-  task.dataset_name = text(row, 13);
-  task.dataset_key = text(row, 14);
-  task.model_key = text(row, 15);
-  task.attempts = static_cast<int>(integer(row, 16));
-  task.cancel_requested = integer(row, 17) != 0;
-  task.revision = integer(row, 18);
-  task.worker_id = text(row, 19);
-  task.model_size = integer(row, 20);
-  task.model_sha256 = text(row, 21);
-  task.idempotency_key = text(row, 22);
-  task.idempotency_fingerprint = text(row, 23);
-  return task;
+
+ private:
+  const PgRow& row_;
+};
+
+Task read_task(const PgRow& row) { return task_from_row(PgRowView(row)); }
+
+std::optional<std::string> pg_value(const SqlValue& value) {
+  if (const auto* text = std::get_if<std::string>(&value)) return *text;
+  if (const auto* number = std::get_if<int64_t>(&value)) return std::to_string(*number);
+  return std::nullopt;
 }
 
 tl::unexpected<Error> task_not_found(std::string_view id) {
@@ -139,7 +119,8 @@ class PostgresTaskStore final : public TaskStore {
   Result<Task> get(std::string_view id) override;
   Result<Task> find_by_idempotency_key(std::string_view key) override;
   Result<bool> release_idempotency_key(std::string_view key, int64_t created_before_ms) override;
-  Result<TaskPage> list(int limit, int offset) override;
+  Result<TaskPage> list(int limit, int offset, const std::optional<std::string>& owner) override;
+  Result<OwnerUsage> usage(std::string_view owner) override;
   Result<std::vector<std::string>> ids_with_status(TaskStatus status) override;
   Result<bool> claim(std::string_view id, int64_t now_ms, std::string_view worker_id) override;
   Result<bool> requeue_stale(std::string_view id, int64_t heartbeat_before_ms) override;
@@ -191,22 +172,9 @@ Result<bool> PostgresTaskStore::changed(const char* sql, const PgParams& params,
 }
 
 Status PostgresTaskStore::insert(const Task& task) {
-  PgParams params = {task.id,
-                     core::to_string(task.kind),
-                     core::to_string(task.status),
-                     number(task.created_at_ms),
-                     core::to_json(task.progress).dump(),
-                     task.options.dump(),
-                     task.dataset.dump(),
-                     nlohmann::json(task.classes).dump(),
-                     task.metrics.dump(),
-                     task.error,
-                     task.dataset_name,
-                     task.dataset_key,
-                     task.model_key,
-                     task.idempotency_key,
-                     task.idempotency_fingerprint};
-  auto inserted = changed(kInsertTask, params, task.id, [&](const Task& stored) {
+  PgParams params;
+  for (const auto& value : task_insert_values(task)) params.push_back(pg_value(value));
+  auto inserted = changed(kInsertTask.c_str(), params, task.id, [&](const Task& stored) {
     return stored.created_at_ms == task.created_at_ms && stored.dataset_key == task.dataset_key;
   });
   if (!inserted && inserted.error().slug == "unique_violation") {
@@ -249,18 +217,32 @@ Result<bool> PostgresTaskStore::release_idempotency_key(std::string_view key,
   return rows->affected > 0;
 }
 
-Result<TaskPage> PostgresTaskStore::list(int limit, int offset) {
+Result<TaskPage> PostgresTaskStore::list(int limit, int offset,
+                                         const std::optional<std::string>& owner) {
   TaskPage page;
-  auto count = pool_->exec(kCountTasks);
+  PgParams count_params;
+  if (owner) count_params.emplace_back(*owner);
+  auto count = pool_->exec(
+      fmt::format("SELECT COUNT(*) FROM tasks {}", owner ? "WHERE owner=$1" : ""), count_params);
   if (!count) return fail(count.error());
-  if (!count->rows.empty()) page.total = integer(count->rows.front(), 0);
-  auto rows = pool_->exec(
-      fmt::format("SELECT {} FROM tasks ORDER BY created_at_ms DESC, id DESC LIMIT $1 OFFSET $2",
-                  kTaskColumns),
-      {number(limit), number(offset)});
+  if (!count->rows.empty()) page.total = column_integer(count->rows.front(), 0);
+  PgParams params = {number(limit), number(offset)};
+  if (owner) params.emplace_back(*owner);
+  auto rows =
+      pool_->exec(fmt::format("SELECT {} FROM tasks {} ORDER BY created_at_ms DESC, id DESC "
+                              "LIMIT $1 OFFSET $2",
+                              kTaskColumns, owner ? "WHERE owner=$3" : ""),
+                  params);
   if (!rows) return fail(rows.error());
   for (const auto& row : rows->rows) page.tasks.push_back(read_task(row));
   return page;
+}
+
+Result<OwnerUsage> PostgresTaskStore::usage(std::string_view owner) {
+  auto rows = pool_->exec(kUsage, {std::string(owner)});
+  if (!rows) return fail(rows.error());
+  if (rows->rows.empty()) return OwnerUsage{};
+  return OwnerUsage{column_integer(rows->rows.front(), 0), column_integer(rows->rows.front(), 1)};
 }
 
 Result<std::vector<std::string>> PostgresTaskStore::select_ids(const char* sql,
@@ -268,7 +250,7 @@ Result<std::vector<std::string>> PostgresTaskStore::select_ids(const char* sql,
   auto rows = pool_->exec(sql, params);
   if (!rows) return fail(rows.error());
   std::vector<std::string> ids;
-  for (const auto& row : rows->rows) ids.push_back(text(row, 0));
+  for (const auto& row : rows->rows) ids.push_back(column_text(row, 0));
   return ids;
 }
 
@@ -314,9 +296,7 @@ Status PostgresTaskStore::record_dataset(std::string_view id, const nlohmann::js
 
 Result<bool> PostgresTaskStore::finish(std::string_view id, const core::Completion& completion,
                                        int64_t now_ms) {
-  std::string phase = completion.status == TaskStatus::kCompleted   ? "done"
-                      : completion.status == TaskStatus::kCancelled ? "cancelled"
-                                                                    : "failed";
+  std::string phase = finished_phase(completion.status);
   PgParams params = {std::string(id),
                      core::to_string(completion.status),
                      completion.error,

@@ -10,8 +10,9 @@
 #include <mutex>
 
 #include "core/task_json.h"
-#include "db/migration_runner.h"
+#include "db/sqlite_open.h"
 #include "db/sqlite_statement.h"
+#include "db/task_row.h"
 
 namespace trainbox::db {
 namespace {
@@ -19,16 +20,12 @@ namespace {
 using core::Task;
 using core::TaskStatus;
 
-constexpr const char* kTaskColumns =
-    "id, kind, status, created_at_ms, started_at_ms, finished_at_ms, heartbeat_at_ms, progress, "
-    "options, dataset, classes, metrics, error, dataset_name, dataset_key, model_key, attempts, "
-    "cancel_requested, revision, worker_id, model_size, model_sha256, idempotency_key, "
-    "idempotency_fingerprint";
-
-constexpr const char* kInsertTask =
-    "INSERT INTO tasks (id, kind, status, created_at_ms, progress, options, dataset, classes, "
-    "metrics, error, dataset_name, dataset_key, model_key, idempotency_key, "
-    "idempotency_fingerprint) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+const std::string kInsertTask =
+    fmt::format("INSERT INTO tasks ({}) VALUES (?{})", kTaskInsertColumns, [] {
+      std::string marks;
+      for (int i = 1; i < kTaskInsertColumnCount; ++i) marks += ",?";
+      return marks;
+    }());
 constexpr const char* kClaimTask =
     "UPDATE tasks SET status='RUNNING', attempts=attempts+1, started_at_ms=?2, heartbeat_at_ms=?2, "
     "worker_id=?3, revision=revision+1 WHERE id=?1 AND status='QUEUED'";
@@ -65,80 +62,48 @@ constexpr const char* kIdsWithStatus =
 constexpr const char* kDeleteTask = "DELETE FROM tasks WHERE id=?1";
 constexpr const char* kReleaseKey =
     "UPDATE tasks SET idempotency_key='' WHERE idempotency_key=?1 AND created_at_ms < ?2";
-constexpr const char* kCountTasks = "SELECT COUNT(*) FROM tasks";
+constexpr const char* kUsage =
+    "SELECT COALESCE(SUM(CASE WHEN status IN ('QUEUED','RUNNING') THEN 1 ELSE 0 END), 0), "
+    "COALESCE(SUM(dataset_size + model_size), 0) FROM tasks WHERE owner=?1";
 
-nlohmann::json parse_json_column(const std::string& text, const nlohmann::json& fallback) {
-  auto parsed = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  return parsed.is_discarded() ? fallback : parsed;
-}
+class SqliteRow final : public RowView {
+ public:
+  explicit SqliteRow(const Statement& statement) : statement_(statement) {}
+  std::string text(int column) const override { return statement_.text(column); }
+  int64_t integer(int column) const override { return statement_.integer(column); }
+  bool is_null(int column) const override { return statement_.is_null(column); }
 
-Task read_task(const Statement& row) {
-  Task task;
-  task.id = row.text(0);
-  task.kind = core::parse_task_kind(row.text(1)).value_or(core::TaskKind::kImage);
-  task.status = core::parse_task_status(row.text(2)).value_or(TaskStatus::kFailed);
-  task.created_at_ms = row.integer(3);
-  task.started_at_ms = row.integer(4);
-  task.finished_at_ms = row.integer(5);
-  task.heartbeat_at_ms = row.integer(6);
-  task.progress = core::progress_from_json(parse_json_column(row.text(7), {}));
-  task.options = parse_json_column(row.text(8), nlohmann::json::object());
-  task.dataset = parse_json_column(row.text(9), nlohmann::json::object());
-  auto classes = parse_json_column(row.text(10), nlohmann::json::array());
-  if (classes.is_array()) {
-    for (const auto& name : classes) {
-      if (name.is_string()) task.classes.push_back(name.get<std::string>());
-    }
+ private:
+  const Statement& statement_;
+};
+
+Task read_task(const Statement& row) { return task_from_row(SqliteRow(row)); }
+
+void bind_value(Statement& statement, int index, const SqlValue& value) {
+  if (const auto* text = std::get_if<std::string>(&value)) {
+    statement.bind(index, *text);
+  } else if (const auto* number = std::get_if<int64_t>(&value)) {
+    statement.bind(index, *number);
+  } else {
+    statement.bind_null(index);
   }
-  task.metrics = parse_json_column(row.text(11), nlohmann::json::object());
-  if (!row.is_null(12)) task.error = row.text(12);
-  task.dataset_name = row.text(13);
-  task.dataset_key = row.text(14);
-  task.model_key = row.text(15);
-  task.attempts = static_cast<int>(row.integer(16));
-  task.cancel_requested = row.integer(17) != 0;
-  task.revision = row.integer(18);
-  task.worker_id = row.text(19);
-  task.model_size = row.integer(20);
-  task.model_sha256 = row.text(21);
-  task.idempotency_key = row.text(22);
-  task.idempotency_fingerprint = row.text(23);
-  return task;
 }
 
 tl::unexpected<Error> task_not_found(std::string_view id) {
   return fail(ErrorCode::kNotFound, "task_not_found", fmt::format("no task with id '{}'", id));
 }
 
-// The migration runner's view of a SQLite connection.
-class SqliteSchema final : public SchemaConnection {
- public:
-  explicit SqliteSchema(sqlite3* db) : db_(db) {}
-  Status begin_locked() override { return sqlite_exec(db_, "BEGIN IMMEDIATE"); }
-  Status execute(std::string_view sql) override { return sqlite_exec(db_, std::string(sql)); }
-  Result<int64_t> query_integer(std::string_view sql) override {
-    Statement query(db_, std::string(sql).c_str());
-    TRAINBOX_TRY(query.step());
-    return query.integer(0);
-  }
-  Status commit() override { return sqlite_exec(db_, "COMMIT"); }
-  void rollback() override { (void)sqlite_exec(db_, "ROLLBACK"); }
-
- private:
-  sqlite3* db_;
-};
-
 class SqliteTaskStore final : public TaskStore {
  public:
   explicit SqliteTaskStore(sqlite3* db) : db_(db) {}
   ~SqliteTaskStore() override { sqlite3_close_v2(db_); }
 
-  Status migrate();
   Status insert(const Task& task) override;
   Result<Task> get(std::string_view id) override;
   Result<Task> find_by_idempotency_key(std::string_view key) override;
   Result<bool> release_idempotency_key(std::string_view key, int64_t created_before_ms) override;
-  Result<TaskPage> list(int limit, int offset) override;
+  Result<TaskPage> list(int limit, int offset, const std::optional<std::string>& owner) override;
+  Result<OwnerUsage> usage(std::string_view owner) override;
   Result<std::vector<std::string>> ids_with_status(TaskStatus status) override;
   Result<bool> claim(std::string_view id, int64_t now_ms, std::string_view worker_id) override;
   Result<bool> requeue_stale(std::string_view id, int64_t heartbeat_before_ms) override;
@@ -163,31 +128,11 @@ class SqliteTaskStore final : public TaskStore {
   sqlite3* db_;
 };
 
-Status SqliteTaskStore::migrate() {
-  std::lock_guard lock(mutex_);
-  SqliteSchema schema(db_);
-  return apply_migrations(schema);
-}
-
 Status SqliteTaskStore::insert(const Task& task) {
   std::lock_guard lock(mutex_);
-  Statement insert(db_, kInsertTask);
-  insert.bind(1, task.id)
-      .bind(2, core::to_string(task.kind))
-      .bind(3, core::to_string(task.status))
-      .bind(4, task.created_at_ms)
-      .bind(5, core::to_json(task.progress).dump())
-      .bind(6, task.options.dump())
-      .bind(7, task.dataset.dump())
-      .bind(8, nlohmann::json(task.classes).dump())
-      .bind(9, task.metrics.dump());
-  if (task.error) {
-    insert.bind(10, *task.error);
-  } else {
-    insert.bind_null(10);
-  }
-  insert.bind(11, task.dataset_name).bind(12, task.dataset_key).bind(13, task.model_key);
-  insert.bind(14, task.idempotency_key).bind(15, task.idempotency_fingerprint);
+  Statement insert(db_, kInsertTask.c_str());
+  auto values = task_insert_values(task);
+  for (size_t i = 0; i < values.size(); ++i) bind_value(insert, static_cast<int>(i) + 1, values[i]);
   auto done = insert.run();
   if (!done && sqlite3_extended_errcode(db_) == SQLITE_CONSTRAINT_PRIMARYKEY) {
     return fail(ErrorCode::kConflict, "task_exists", "a task with this id already exists");
@@ -234,17 +179,22 @@ Result<bool> SqliteTaskStore::release_idempotency_key(std::string_view key,
   return changed(update);
 }
 
-Result<TaskPage> SqliteTaskStore::list(int limit, int offset) {
+Result<TaskPage> SqliteTaskStore::list(int limit, int offset,
+                                       const std::optional<std::string>& owner) {
   std::lock_guard lock(mutex_);
   TaskPage page;
-  Statement count(db_, kCountTasks);
+  std::string where = owner ? "WHERE owner=?3" : "";
+  Statement count(
+      db_, fmt::format("SELECT COUNT(*) FROM tasks {}", owner ? "WHERE owner=?1" : "").c_str());
+  if (owner) count.bind(1, *owner);
   TRAINBOX_TRY(count.step());
   page.total = count.integer(0);
-  Statement select(db_, fmt::format("SELECT {} FROM tasks ORDER BY created_at_ms DESC, id DESC "
+  Statement select(db_, fmt::format("SELECT {} FROM tasks {} ORDER BY created_at_ms DESC, id DESC "
                                     "LIMIT ?1 OFFSET ?2",
-                                    kTaskColumns)
+                                    kTaskColumns, where)
                             .c_str());
   select.bind(1, int64_t{limit}).bind(2, int64_t{offset});
+  if (owner) select.bind(3, *owner);
   while (true) {
     auto row = select.step();
     if (!row) return fail(row.error());
@@ -252,6 +202,14 @@ Result<TaskPage> SqliteTaskStore::list(int limit, int offset) {
     page.tasks.push_back(read_task(select));
   }
   return page;
+}
+
+Result<OwnerUsage> SqliteTaskStore::usage(std::string_view owner) {
+  std::lock_guard lock(mutex_);
+  Statement select(db_, kUsage);
+  select.bind(1, owner);
+  TRAINBOX_TRY(select.step());
+  return OwnerUsage{select.integer(0), select.integer(1)};
 }
 
 Result<std::vector<std::string>> SqliteTaskStore::select_ids(Statement& statement) {
@@ -325,9 +283,7 @@ Result<bool> SqliteTaskStore::finish(std::string_view id, const core::Completion
                                      int64_t now_ms) {
   std::lock_guard lock(mutex_);
   Statement update(db_, kFinishTask);
-  std::string phase = completion.status == TaskStatus::kCompleted   ? "done"
-                      : completion.status == TaskStatus::kCancelled ? "cancelled"
-                                                                    : "failed";
+  std::string phase = finished_phase(completion.status);
   update.bind(1, id).bind(2, core::to_string(completion.status));
   if (completion.error) {
     update.bind(3, *completion.error);
@@ -370,20 +326,9 @@ Status SqliteTaskStore::remove(std::string_view id) {
 }  // namespace
 
 Result<std::unique_ptr<TaskStore>> open_sqlite_task_store(const std::string& path) {
-  sqlite3* db = nullptr;
-  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX;
-  if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
-    std::string message = db ? sqlite3_errmsg(db) : "out of memory";
-    sqlite3_close_v2(db);
-    return fail(ErrorCode::kUnavailable, "database_unavailable",
-                fmt::format("cannot open SQLite database '{}': {}", path, message));
-  }
-  auto store = std::make_unique<SqliteTaskStore>(db);
-  sqlite3_busy_timeout(db, 5000);
-  sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
-               nullptr, nullptr, nullptr);
-  TRAINBOX_TRY(store->migrate());
-  return std::unique_ptr<TaskStore>(std::move(store));
+  auto db = open_sqlite_database(path);
+  if (!db) return fail(db.error());
+  return std::unique_ptr<TaskStore>(std::make_unique<SqliteTaskStore>(*db));
 }
 
 }  // namespace trainbox::db

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,6 +18,12 @@ namespace trainbox::db {
 struct TaskPage {
   std::vector<core::Task> tasks;  // newest first
   int64_t total = 0;
+};
+
+// What one owner holds, for the per-user limits.
+struct OwnerUsage {
+  int64_t active_tasks = 0;  // QUEUED or RUNNING
+  int64_t stored_bytes = 0;  // uploads and bundles of every task it still has
 };
 
 class TaskStore {
@@ -33,7 +40,9 @@ class TaskStore {
   // Frees `key` from the task holding it if that task was created before `created_before_ms`
   // (keys are honoured for a day). True if a task gave it up.
   virtual Result<bool> release_idempotency_key(std::string_view key, int64_t created_before_ms) = 0;
-  virtual Result<TaskPage> list(int limit, int offset) = 0;
+  // Newest first; `owner` = only that owner's tasks (and total), nullopt = every task.
+  virtual Result<TaskPage> list(int limit, int offset, const std::optional<std::string>& owner) = 0;
+  virtual Result<OwnerUsage> usage(std::string_view owner) = 0;
   // Ids with this status, oldest first (used to re-enqueue QUEUED tasks at start-up).
   virtual Result<std::vector<std::string>> ids_with_status(core::TaskStatus status) = 0;
 

@@ -24,6 +24,12 @@ int http_status(ErrorCode code) {
       return 413;
     case ErrorCode::kUnsupportedMediaType:
       return 415;
+    case ErrorCode::kUnauthenticated:
+      return 401;
+    case ErrorCode::kForbidden:
+      return 403;
+    case ErrorCode::kQuotaExceeded:
+      return 429;
     case ErrorCode::kUnavailable:
       return 503;
     case ErrorCode::kInsufficientStorage:
@@ -46,6 +52,8 @@ const char* slug_for_status(int status) {
   switch (status) {
     case 400:
       return "bad_request";
+    case 401:
+      return "unauthorized";
     case 404:
       return "not_found";
     case 405:

@@ -126,7 +126,7 @@ Result<db::TaskPage> TaskService::list(int limit, int offset) {
     return fail(ErrorCode::kInvalidArgument, "invalid_paging",
                 "limit must be 1..500 and offset >= 0");
   }
-  return store_.list(limit, offset);
+  return store_.list(limit, offset, std::nullopt);
 }
 
 Result<Task> TaskService::cancel(std::string_view id) {

@@ -72,7 +72,7 @@ TEST_F(TaskServiceTest, RefusesContentThatContradictsItsName) {
   auto csv_named_zip = service_->create(upload("text,label\n", "data.zip"));
   ASSERT_FALSE(csv_named_zip);
   EXPECT_EQ(csv_named_zip.error().code, ErrorCode::kUnsupportedMediaType);
-  EXPECT_EQ(store_->list(10, 0)->total, 0);
+  EXPECT_EQ(store_->list(10, 0, std::nullopt)->total, 0);
   EXPECT_TRUE(blobs_->list("").value().empty());
 }
 
@@ -101,7 +101,7 @@ TEST_F(TaskServiceTest, RefusesBadOptionsAndKind) {
   NewTask wrong_kind = upload(std::string("PK\x03\x04", 4), "a.zip");
   wrong_kind.kind = "text";
   EXPECT_EQ(service_->create(wrong_kind).error().code, ErrorCode::kUnsupportedMediaType);
-  EXPECT_EQ(store_->list(10, 0)->total, 0);
+  EXPECT_EQ(store_->list(10, 0, std::nullopt)->total, 0);
 }
 
 TEST_F(TaskServiceTest, StoresOnlyValidatedOptions) {
@@ -357,7 +357,7 @@ TEST_F(TaskServiceTest, IdempotencyKeyReturnsTheFirstTaskForTheSameRequestOnly) 
   auto replayed = service_->create(again);
   ASSERT_TRUE(replayed) << replayed.error().message;
   EXPECT_EQ(replayed->id, created->id);
-  EXPECT_EQ(store_->list(10, 0)->total, 1);
+  EXPECT_EQ(store_->list(10, 0, std::nullopt)->total, 1);
 
   NewTask other = upload(zip, "shapes.zip");
   other.idempotency_key = "retry-1";
@@ -369,7 +369,7 @@ TEST_F(TaskServiceTest, IdempotencyKeyReturnsTheFirstTaskForTheSameRequestOnly) 
   NewTask bad = upload(zip, "shapes.zip");
   bad.idempotency_key = std::string(300, 'k');
   EXPECT_EQ(service_->create(bad).error().slug, "invalid_idempotency_key");
-  EXPECT_EQ(store_->list(10, 0)->total, 1);
+  EXPECT_EQ(store_->list(10, 0, std::nullopt)->total, 1);
 
   clock_.advance_ms(service_->config().idempotency_window_ms + 1);  // a day later: a new task
   NewTask later = upload(zip, "shapes.zip");
@@ -377,7 +377,7 @@ TEST_F(TaskServiceTest, IdempotencyKeyReturnsTheFirstTaskForTheSameRequestOnly) 
   auto fresh = service_->create(later);
   ASSERT_TRUE(fresh) << fresh.error().message;
   EXPECT_NE(fresh->id, created->id);
-  EXPECT_EQ(store_->list(10, 0)->total, 2);
+  EXPECT_EQ(store_->list(10, 0, std::nullopt)->total, 2);
 }
 
 TEST_F(TaskServiceTest, ConcurrentCreatesWithOneKeyMakeOneTask) {
@@ -397,7 +397,7 @@ TEST_F(TaskServiceTest, ConcurrentCreatesWithOneKeyMakeOneTask) {
     ASSERT_TRUE(one) << one.error().message;
     EXPECT_EQ(one->id, got[0]->id);
   }
-  EXPECT_EQ(store_->list(10, 0)->total, 1);
+  EXPECT_EQ(store_->list(10, 0, std::nullopt)->total, 1);
   EXPECT_EQ(blobs_->list("tasks/")->size(), 1u) << "the losers' dataset blobs are removed";
 }
 

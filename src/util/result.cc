@@ -14,6 +14,12 @@ const char* error_code_name(ErrorCode code) {
       return "payload_too_large";
     case ErrorCode::kUnsupportedMediaType:
       return "unsupported_media_type";
+    case ErrorCode::kUnauthenticated:
+      return "unauthenticated";
+    case ErrorCode::kForbidden:
+      return "forbidden";
+    case ErrorCode::kQuotaExceeded:
+      return "quota_exceeded";
     case ErrorCode::kUnavailable:
       return "unavailable";
     case ErrorCode::kInsufficientStorage:

@@ -15,6 +15,9 @@ enum class ErrorCode {
   kConflict,              // illegal in the current state (409)
   kPayloadTooLarge,       // over a configured limit (413)
   kUnsupportedMediaType,  // wrong kind of file (415)
+  kUnauthenticated,       // no valid credentials (401)
+  kForbidden,             // authenticated, but not allowed (403)
+  kQuotaExceeded,         // a per-user limit is reached (429)
   kUnavailable,           // a backend is down; retrying may help (503)
   kInsufficientStorage,   // disk full (507)
   kCancelled,             // stopped on request

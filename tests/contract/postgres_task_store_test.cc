@@ -18,6 +18,7 @@
 #include "db/migrations.h"
 #include "db/pg_connection.h"
 #include "db/task_store.h"
+#include "db/user_store.h"
 #include "tests/support/test_servers.h"
 #include "util/fs.h"
 #include "util/ids.h"
@@ -184,6 +185,41 @@ TEST_F(PostgresTaskStore, SurvivesReopen) {
   EXPECT_EQ(versions->rows.at(0).at(0), std::to_string(migrations().size()));
 }
 
+// A database left by an older trainbox (schema 2: before bundle digests, idempotency keys and
+// owners) is upgraded in place at open; its tasks keep what they had and read the new columns as
+// their defaults (owner "": visible to admins only).
+TEST_F(PostgresTaskStore, UpgradesAVersion2DatabaseKeepingItsTasks) {
+  ASSERT_TRUE(run_sql(database_->url(), "CREATE TABLE schema_version (version INTEGER NOT NULL)"));
+  for (int version = 1; version <= 2; ++version) {
+    auto applied = run_sql(database_->url(), std::string(migrations()[version - 1].sql));
+    ASSERT_TRUE(applied) << applied.error().message;
+    ASSERT_TRUE(run_sql(database_->url(),
+                        "INSERT INTO schema_version VALUES (" + std::to_string(version) + ")"));
+  }
+  std::string id = new_task_id();
+  ASSERT_TRUE(run_sql(database_->url(),
+                      "INSERT INTO tasks (id, kind, status, created_at_ms, model_key, worker_id) "
+                      "VALUES ($1, 'text', 'COMPLETED', 7, 'tasks/x/model.zip', 'old-worker')",
+                      {id}));
+  auto store = open_task_store(database_->url());
+  ASSERT_TRUE(store) << store.error().message;
+  auto task = (*store)->get(id);
+  ASSERT_TRUE(task) << task.error().message;
+  EXPECT_EQ(task->status, TaskStatus::kCompleted);
+  EXPECT_EQ(task->worker_id, "old-worker");
+  EXPECT_EQ(task->model_key, "tasks/x/model.zip");
+  EXPECT_EQ(task->model_size, 0);
+  EXPECT_EQ(task->owner, "");
+  EXPECT_EQ(task->dataset_size, 0);
+  EXPECT_EQ((*store)->list(10, 0, std::string("")).value().total, 1);
+  auto versions = run_sql(database_->url(), "SELECT MAX(version) FROM schema_version");
+  ASSERT_TRUE(versions);
+  EXPECT_EQ(versions->rows.at(0).at(0), std::to_string(migrations().back().version));
+  auto users = open_user_store(database_->url());
+  ASSERT_TRUE(users) << users.error().message;
+  EXPECT_TRUE((*users)->list().value().empty());
+}
+
 TEST_F(PostgresTaskStore, ManyThreadsShareASmallPool) {
   auto store = open_task_store(database_->url() + "?pool_size=2").value();
   std::vector<std::thread> threads;
@@ -198,7 +234,7 @@ TEST_F(PostgresTaskStore, ManyThreadsShareASmallPool) {
   }
   for (auto& thread : threads) thread.join();
   EXPECT_EQ(failures.load(), 0);
-  EXPECT_EQ(store->list(1, 0).value().total, 12 * 15);
+  EXPECT_EQ(store->list(1, 0, std::nullopt).value().total, 12 * 15);
 }
 
 TEST_F(PostgresTaskStore, KilledSessionsAreReplacedWithoutAnError) {

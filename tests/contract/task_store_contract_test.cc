@@ -1,16 +1,12 @@
-// One contract suite for every TaskStore implementation. A new backend adds one line to
-// kStoreFactories and must pass everything here. PostgreSQL runs on the fixture server that ctest
-// starts (tests/servers/postgres.sh), one fresh database per test.
+// One contract suite for every TaskStore implementation (the backends: store_factories.h).
 
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <functional>
 #include <thread>
 
-#include "db/pg_connection.h"
 #include "db/task_store.h"
-#include "tests/support/test_servers.h"
+#include "tests/contract/store_factories.h"
 #include "util/fs.h"
 #include "util/ids.h"
 
@@ -20,52 +16,6 @@ namespace {
 using core::Completion;
 using core::Task;
 using core::TaskStatus;
-
-struct StoreFactory {
-  std::string name;
-  // The URL of an empty store; "" (after reporting a failure) when its server is missing.
-  std::function<std::string(const std::filesystem::path& scratch)> url;
-  std::function<void(const std::string& url)> drop;  // removes what url() made, if anything
-};
-
-// Test names and failure messages show the backend, not the struct's bytes.
-void PrintTo(const StoreFactory& factory, std::ostream* out) { *out << factory.name; }
-
-// Runs one statement on the fixture PostgreSQL server's own database.
-void postgres_admin(const std::string& sql) {
-  auto admin = parse_pg_url(testing::test_server_url("postgres").value_or(""));
-  ASSERT_TRUE(admin) << admin.error().message;
-  auto connection = PgConnection::open(*admin);
-  ASSERT_TRUE(connection) << connection.error().message;
-  auto done = (*connection)->exec(sql);
-  ASSERT_TRUE(done) << done.error().message;
-}
-
-std::string fresh_postgres_database(const std::filesystem::path&) {
-  auto server = testing::test_server_url("postgres");
-  if (!server) {
-    ADD_FAILURE() << testing::missing_server_message("postgres");
-    return "";
-  }
-  std::string name = "contract_" + new_task_id();
-  postgres_admin("CREATE DATABASE " + name);
-  return pg_url_with_database(*server, name);
-}
-
-void drop_postgres_database(const std::string& url) {
-  if (auto parsed = parse_pg_url(url)) {
-    postgres_admin("DROP DATABASE IF EXISTS " + parsed->database + " WITH (FORCE)");
-  }
-}
-
-const StoreFactory kStoreFactories[] = {
-    {"SqliteMemory", [](const std::filesystem::path&) { return std::string("sqlite://:memory:"); },
-     nullptr},
-    {"SqliteFile",
-     [](const std::filesystem::path& scratch) { return "sqlite://" + (scratch / "t.db").string(); },
-     nullptr},
-    {"Postgres", fresh_postgres_database, drop_postgres_database},
-};
 
 class TaskStoreContract : public ::testing::TestWithParam<StoreFactory> {
  protected:
@@ -80,10 +30,12 @@ class TaskStoreContract : public ::testing::TestWithParam<StoreFactory> {
     store_.reset();
     if (GetParam().drop && !url_.empty()) GetParam().drop(url_);
   }
-  Task new_task(int64_t created_at_ms = 1000) {
+  Task new_task(int64_t created_at_ms = 1000, std::string owner = "", int64_t dataset_size = 0) {
     Task task;
     task.id = new_task_id();
     task.created_at_ms = created_at_ms;
+    task.owner = std::move(owner);
+    task.dataset_size = dataset_size;
     task.dataset_key = "tasks/" + task.id + "/dataset.zip";
     task.options = {{"epochs", 3}};
     EXPECT_TRUE(store_->insert(task));
@@ -124,16 +76,54 @@ TEST_P(TaskStoreContract, ListIsNewestFirstWithTotalAndPaging) {
   Task old_task = new_task(1000);
   Task mid_task = new_task(2000);
   Task new_one = new_task(3000);
-  auto page = store_->list(2, 0);
+  auto page = store_->list(2, 0, std::nullopt);
   ASSERT_TRUE(page);
   EXPECT_EQ(page->total, 3);
   ASSERT_EQ(page->tasks.size(), 2u);
   EXPECT_EQ(page->tasks[0].id, new_one.id);
   EXPECT_EQ(page->tasks[1].id, mid_task.id);
-  auto rest = store_->list(2, 2);
+  auto rest = store_->list(2, 2, std::nullopt);
   ASSERT_TRUE(rest);
   ASSERT_EQ(rest->tasks.size(), 1u);
   EXPECT_EQ(rest->tasks[0].id, old_task.id);
+}
+
+TEST_P(TaskStoreContract, ListByOwnerShowsOnlyThatOwnersTasks) {
+  Task mine = new_task(1000, "alice");
+  Task theirs = new_task(2000, "bob");
+  Task also_mine = new_task(3000, "alice");
+  auto page = store_->list(10, 0, std::string("alice"));
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->total, 2);
+  ASSERT_EQ(page->tasks.size(), 2u);
+  EXPECT_EQ(page->tasks[0].id, also_mine.id);
+  EXPECT_EQ(page->tasks[1].id, mine.id);
+  EXPECT_EQ(page->tasks[0].owner, "alice");
+  auto nobody = store_->list(10, 0, std::string("carol"));
+  ASSERT_TRUE(nobody);
+  EXPECT_EQ(nobody->total, 0);
+  EXPECT_TRUE(nobody->tasks.empty());
+  EXPECT_EQ(store_->list(10, 0, std::nullopt)->total, 3);
+  EXPECT_EQ(store_->get(theirs.id)->owner, "bob");
+}
+
+TEST_P(TaskStoreContract, UsageCountsActiveTasksAndStoredBytesOfOneOwner) {
+  Task queued = new_task(1000, "alice", 100);
+  Task running = new_task(2000, "alice", 200);
+  Task done = new_task(3000, "alice", 300);
+  new_task(4000, "bob", 5000);
+  ASSERT_TRUE(store_->claim(running.id, 10, "w").value());
+  Completion completion;
+  completion.model_key = "tasks/" + done.id + "/model.zip";
+  completion.model_size = 40;
+  ASSERT_TRUE(store_->finish(done.id, completion, 20).value());
+  auto usage = store_->usage("alice");
+  ASSERT_TRUE(usage);
+  EXPECT_EQ(usage->active_tasks, 2);
+  EXPECT_EQ(usage->stored_bytes, 100 + 200 + 300 + 40);
+  EXPECT_EQ(store_->usage("carol")->active_tasks, 0);
+  EXPECT_EQ(store_->usage("carol")->stored_bytes, 0);
+  EXPECT_EQ(store_->get(queued.id)->dataset_size, 100);
 }
 
 TEST_P(TaskStoreContract, ClaimSucceedsOnceAndCountsAttempts) {
@@ -315,7 +305,7 @@ TEST_P(TaskStoreContract, IdempotencyKeyIsUniqueWhereSetAndFindsItsTask) {
   // Tasks without a key never conflict with each other.
   new_task();
   new_task();
-  EXPECT_EQ(store_->list(10, 0)->total, 3);
+  EXPECT_EQ(store_->list(10, 0, std::nullopt)->total, 3);
 }
 
 TEST_P(TaskStoreContract, ReleaseIdempotencyKeyFreesItOnlyFromAnOlderTask) {
