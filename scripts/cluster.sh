@@ -3,7 +3,8 @@
 #   scripts/cluster.sh up DIR     PostgreSQL, Redis and an S3-compatible server (s3rver) on
 #                                 loopback with their data under DIR, one API server on $PORT
 #                                 (default 8080, `serve --workers 0`) and two `trainbox worker`s;
-#                                 returns once the API answers /health and prints its URL
+#                                 returns once the API answers /health and prints its URL and
+#                                 the token of its admin user `ops` (also in DIR/token)
 #   scripts/cluster.sh down DIR   stops everything `up` started (workers hand back their tasks)
 #   scripts/cluster.sh restart-redis DIR | pause-postgres DIR | resume-postgres DIR
 #                                 faults, for the cluster test and for trying them by hand
@@ -66,6 +67,12 @@ up() {
                --storage-url "${storage/\?//cluster?}"
                --queue-url "$(cat "$dir/servers/redis.url")"
                --backbones-dir "$backbones" --lease-timeout-s "$lease")
+  # Accounts stay on: an admin for the person (or test) driving the cluster; its token goes to a
+  # file only they can read, and is printed below.
+  if [ ! -s "$dir/token" ]; then
+    (umask 077 && "$BIN" users add ops --admin --data-dir "$dir/api" \
+      --database-url "$(cat "$dir/servers/postgres.url")" | tail -n 1 > "$dir/token")
+  fi
   start_process api "$BIN" serve --workers 0 --host 127.0.0.1 --port "$port" \
     --data-dir "$dir/api" "${flags[@]}"
   wait_for_health "http://127.0.0.1:$port"
@@ -77,6 +84,7 @@ up() {
   echo "$port" > "$dir/api.port"
   echo "cluster: API server and $workers workers up (logs in $dir/logs)"
   echo "TRAINBOX_URL=http://127.0.0.1:$port"
+  echo "TRAINBOX_TOKEN=$(cat "$dir/token")"
 }
 
 stop_process() {  # stop_process PIDFILE: SIGTERM, then SIGKILL after 20 s

@@ -14,5 +14,6 @@ Command add_train_command(CLI::App& app);
 Command add_predict_command(CLI::App& app);
 Command add_training_child_command(CLI::App& app);
 Command add_backbones_command(CLI::App& app);
+Command add_users_command(CLI::App& app);
 
 }  // namespace trainbox::cli

@@ -1,4 +1,4 @@
-// trainbox: one binary, subcommands serve | worker | train | predict | backbones.
+// trainbox: one binary, subcommands serve | worker | train | predict | backbones | users.
 
 #include <map>
 
@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   add(trainbox::cli::add_predict_command);
   add(trainbox::cli::add_training_child_command);
   add(trainbox::cli::add_backbones_command);
+  add(trainbox::cli::add_users_command);
   CLI11_PARSE(app, argc, argv);
   for (auto* sub : app.get_subcommands()) {
     if (auto it = commands.find(sub); it != commands.end()) return it->second();

@@ -1,5 +1,7 @@
 // `trainbox serve`: the API, the web page and an in-process worker, on embedded defaults.
 
+#include <fmt/format.h>
+
 #include <cstdio>
 #include <optional>
 #include <string>
@@ -9,6 +11,7 @@
 #include "cli/commands.h"
 #include "cli/logging.h"
 #include "cli/server_options.h"
+#include "db/user_store.h"
 #include "http/server.h"
 #include "util/log.h"
 
@@ -26,8 +29,46 @@ struct ServeOptions {
   std::vector<std::string> allowed_origins;
   int header_timeout_s = 5;
   int max_connections = 4096;
-  int workers = 1;  // 0: the API alone, trainings run by `trainbox worker` processes
+  int workers = 1;              // 0: the API alone, trainings run by `trainbox worker` processes
+  std::string auth = "tokens";  // "none": no accounts, loopback only
 };
+
+bool is_loopback_host(const std::string& host) {
+  return host == "localhost" || host == "::1" || host == "[::1]" || host.starts_with("127.");
+}
+
+// Accounts on --auth: "none" is refused unless the server listens on loopback only.
+Result<service::AuthMode> auth_mode(const ServeOptions& options) {
+  if (options.auth == "tokens") return service::AuthMode::kTokens;
+  if (!is_loopback_host(options.host)) {
+    return fail(ErrorCode::kInvalidArgument, "auth_none_not_loopback",
+                fmt::format("--auth none is refused on --host {}: without accounts anyone who "
+                            "reaches the port can use every task. Bind to 127.0.0.1, or keep "
+                            "accounts on (the default)",
+                            options.host));
+  }
+  TRAINBOX_LOG_WARN(
+      "--auth none: accounts are off; every client of {} can see and delete every "
+      "task (allowed only on loopback)",
+      options.host);
+  return service::AuthMode::kNone;
+}
+
+// First start with accounts and no user: the admin is created and a one-time sign-in link shown.
+Status announce_first_admin(service::Accounts& accounts, const ServeOptions& options, int port) {
+  auto code = accounts.bootstrap();
+  if (!code) return fail(code.error());
+  if (!code->has_value()) return {};
+  std::string host = options.host == "0.0.0.0" || options.host == "::" ? "127.0.0.1" : options.host;
+  std::printf(
+      "No users yet: created the admin user '%s'.\n"
+      "Sign in (one-time link, valid 24 h): http://%s:%d/#sign-in=%s\n"
+      "Or give API clients a token: trainbox users token %s --data-dir %s\n",
+      service::Accounts::kFirstAdmin, host.c_str(), port, (*code)->c_str(),
+      service::Accounts::kFirstAdmin, options.server.data_dir.c_str());
+  std::fflush(stdout);
+  return {};
+}
 
 void add_http_limit_flags(CLI::App& command, ServeOptions& options) {
   command
@@ -65,6 +106,17 @@ int serve(const ServeOptions& options) {
     return 1;
   }
   auto& service = *(*backends)->service;
+  auto mode = auth_mode(options);
+  if (!mode) {
+    TRAINBOX_LOG_ERROR("{}", mode.error().message);
+    return 2;
+  }
+  auto users = open_users(options.server);
+  if (!users) {
+    TRAINBOX_LOG_ERROR("{}", users.error().message);
+    return 1;
+  }
+  service::Accounts accounts(**users, (*backends)->clock, *mode);
   http::HttpConfig config;
   config.host = options.host;
   config.port = options.port;
@@ -80,7 +132,7 @@ int serve(const ServeOptions& options) {
   std::error_code ignored;
   std::filesystem::remove_all(config.upload_dir, ignored);  // partial uploads of a dead process
   std::filesystem::create_directories(config.upload_dir, ignored);
-  http::HttpServer server(service, config);
+  http::HttpServer server(service, accounts, config);
   if (auto bound = server.bind(); !bound) {
     TRAINBOX_LOG_ERROR("{}", bound.error().message);
     return 1;
@@ -95,6 +147,9 @@ int serve(const ServeOptions& options) {
   std::thread listener([&] { server.listen(); });
   std::printf("trainbox listening on http://%s:%d\n", options.host.c_str(), server.port());
   std::fflush(stdout);
+  if (auto announced = announce_first_admin(accounts, options, server.port()); !announced) {
+    TRAINBOX_LOG_ERROR("cannot create the first admin: {}", announced.error().message);
+  }
   TRAINBOX_LOG_INFO("trainbox {} serving http://{}:{} (data in {})", TRAINBOX_VERSION, options.host,
                     server.port(), options.server.data_dir);
   int signal_number = wait_for_stop_signal();
@@ -129,6 +184,13 @@ Command add_serve_command(CLI::App& app) {
       ->check(CLI::Range(4, 1024))
       ->capture_default_str();
   add_http_limit_flags(*command, *options);
+  command
+      ->add_option("--auth", options->auth,
+                   "tokens: accounts with API tokens (see `trainbox users`); none: no accounts, "
+                   "accepted only with a loopback --host")
+      ->envname("TRAINBOX_AUTH")
+      ->check(CLI::IsMember({"tokens", "none"}))
+      ->capture_default_str();
   command
       ->add_option("--workers", options->workers,
                    "In-process workers: 1 trains here, 0 serves the API alone (trainings run by "

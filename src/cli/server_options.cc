@@ -34,6 +34,18 @@ void add_intake_flags(CLI::App& command, ServerOptions& options) {
       ->envname("TRAINBOX_MAX_PREDICT_MPIXELS")
       ->check(CLI::Range(0.01, 100'000.0))
       ->capture_default_str();
+  command
+      .add_option("--user-max-active-tasks", options.user_max_active_tasks,
+                  "Tasks one user may have queued or running at once (admins: no limit; 0 = none)")
+      ->envname("TRAINBOX_USER_MAX_ACTIVE_TASKS")
+      ->check(CLI::Range(0, 1'000'000))
+      ->capture_default_str();
+  command
+      .add_option("--user-max-stored-gb", options.user_max_stored_gb,
+                  "Gigabytes of uploads and models one user may keep (admins: no limit; 0 = none)")
+      ->envname("TRAINBOX_USER_MAX_STORED_GB")
+      ->check(CLI::Range(0.0, 1e9))
+      ->capture_default_str();
 }
 }  // namespace
 
@@ -156,7 +168,7 @@ std::string default_worker_id() {
   return fmt::format("{}-{}", host[0] ? host.data() : "worker", getpid());
 }
 
-Result<std::unique_ptr<Backends>> open_backends(const ServerOptions& options) {
+Result<std::string> database_url(const ServerOptions& options) {
   fsys::path data_dir = fsys::absolute(options.data_dir);
   std::error_code error;
   fsys::create_directories(data_dir, error);
@@ -164,17 +176,30 @@ Result<std::unique_ptr<Backends>> open_backends(const ServerOptions& options) {
     return fail(ErrorCode::kUnavailable, "data_dir_unavailable",
                 "cannot create data dir " + data_dir.string() + ": " + error.message());
   }
-  auto backends = std::make_unique<Backends>();
   std::string db_url = options.database_url.empty()
                            ? "sqlite://" + (data_dir / "trainbox.db").string()
                            : options.database_url;
-  std::string blob_url =
-      options.storage_url.empty() ? "file://" + (data_dir / "blobs").string() : options.storage_url;
   if (options.database_pool_size > 0 && db_url.starts_with("postgres")) {
     db_url += fmt::format("{}pool_size={}", db_url.find('?') == std::string::npos ? '?' : '&',
                           options.database_pool_size);
   }
-  auto store = db::open_task_store(db_url);
+  return db_url;
+}
+
+Result<std::unique_ptr<db::UserStore>> open_users(const ServerOptions& options) {
+  auto db_url = database_url(options);
+  if (!db_url) return fail(db_url.error());
+  return db::open_user_store(*db_url);
+}
+
+Result<std::unique_ptr<Backends>> open_backends(const ServerOptions& options) {
+  auto db_url = database_url(options);
+  if (!db_url) return fail(db_url.error());
+  fsys::path data_dir = fsys::absolute(options.data_dir);
+  auto backends = std::make_unique<Backends>();
+  std::string blob_url =
+      options.storage_url.empty() ? "file://" + (data_dir / "blobs").string() : options.storage_url;
+  auto store = db::open_task_store(*db_url);
   if (!store) return fail(store.error());
   auto blobs = storage::open_blob_store(blob_url);
   if (!blobs) return fail(blobs.error());
@@ -194,6 +219,8 @@ Result<std::unique_ptr<Backends>> open_backends(const ServerOptions& options) {
   config.intake.max_classes = options.max_classes;
   config.intake.max_csv_rows = options.max_csv_rows;
   config.max_predict_mpixels = options.max_predict_mpixels;
+  config.user_limits.max_active_tasks = options.user_max_active_tasks;
+  config.user_limits.max_stored_bytes = static_cast<int64_t>(options.user_max_stored_gb * 1e9);
   backends->service = std::make_unique<service::TaskService>(
       *backends->store, *backends->blobs, *backends->queue, backends->clock, config);
   return backends;

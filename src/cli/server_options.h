@@ -9,6 +9,7 @@
 #include <string>
 
 #include "db/task_store.h"
+#include "db/user_store.h"
 #include "jobs/worker.h"
 #include "queue/job_queue.h"
 #include "service/task_service.h"
@@ -41,6 +42,9 @@ struct ServerOptions {
   size_t max_classes = 1000;
   uint64_t max_csv_rows = 1'000'000;
   double max_predict_mpixels = 200;
+  // Per-user limits (admins are exempt; 0 = none).
+  int user_max_active_tasks = 10;
+  double user_max_stored_gb = 50;
 };
 
 void add_server_flags(CLI::App& command, ServerOptions& options);
@@ -56,6 +60,10 @@ struct Backends {
 };
 
 Result<std::unique_ptr<Backends>> open_backends(const ServerOptions& options);
+// --database-url, or the SQLite file inside --data-dir (created if needed).
+Result<std::string> database_url(const ServerOptions& options);
+// The accounts in the database of database_url(options).
+Result<std::unique_ptr<db::UserStore>> open_users(const ServerOptions& options);
 // open_backends, retried while a backend is unreachable (kUnavailable: a database or queue still
 // starting) for up to `patience`, so the processes of a cluster can start in any order.
 Result<std::unique_ptr<Backends>> open_backends_waiting(const ServerOptions& options,

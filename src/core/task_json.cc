@@ -50,6 +50,11 @@ nlohmann::json to_api_json(const Task& task) {
           {"attempts", task.attempts},
           {"worker_id",
            task.worker_id.empty() ? nlohmann::json(nullptr) : nlohmann::json(task.worker_id)},
+          {"owner", task.owner.empty() ? nlohmann::json(nullptr) : nlohmann::json(task.owner)},
+          {"model_size",
+           task.model_size > 0 ? nlohmann::json(task.model_size) : nlohmann::json(nullptr)},
+          {"model_sha256",
+           task.model_sha256.empty() ? nlohmann::json(nullptr) : nlohmann::json(task.model_sha256)},
           {"cancel_requested", task.cancel_requested},
           {"error", task.error ? nlohmann::json(*task.error) : nlohmann::json(nullptr)}};
 }

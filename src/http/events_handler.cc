@@ -17,6 +17,7 @@ using std::chrono::steady_clock;
 
 struct StreamState {
   std::string id;
+  Caller caller;  // as authenticated when the stream opened
   int64_t sent_revision = -1;
   uint64_t generation = 0;
   bool finished = false;
@@ -42,7 +43,7 @@ bool pump(HttpContext& ctx, StreamState& state, httplib::DataSink& sink) {
     sink.done();
     return true;
   }
-  auto task = ctx.service.get(state.id);
+  auto task = ctx.service.get(state.caller, state.id);
   if (!task) {  // deleted while followed
     std::string event = "event: deleted\ndata: {\"id\":\"" + state.id + "\"}\n\n";
     sink.write(event.data(), event.size());
@@ -63,9 +64,10 @@ bool pump(HttpContext& ctx, StreamState& state, httplib::DataSink& sink) {
 
 }  // namespace
 
-void handle_task_events(HttpContext& ctx, const httplib::Request& req, httplib::Response& res) {
+void handle_task_events(HttpContext& ctx, const Caller& caller, const httplib::Request& req,
+                        httplib::Response& res) {
   std::string id = req.matches.size() > 1 ? std::string(req.matches[1]) : "";
-  auto task = ctx.service.get(id);
+  auto task = ctx.service.get(caller, id);
   if (!task) return send_error(res, task.error());
   if (ctx.open_event_streams.fetch_add(1) >= ctx.config.max_event_streams) {
     ctx.open_event_streams.fetch_sub(1);
@@ -75,6 +77,7 @@ void handle_task_events(HttpContext& ctx, const httplib::Request& req, httplib::
   }
   auto state = std::make_shared<StreamState>();
   state->id = id;
+  state->caller = caller;
   state->generation = ctx.service.events().generation();
   res.set_header("Cache-Control", "no-cache");
   res.set_header("X-Accel-Buffering", "no");

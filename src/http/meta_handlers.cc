@@ -10,18 +10,19 @@ std::string_view openapi_json();
 
 namespace trainbox::http {
 
-void handle_health(HttpContext&, const httplib::Request&, httplib::Response& res) {
+void handle_health(HttpContext&, const Caller&, const httplib::Request&, httplib::Response& res) {
   send_json(res, 200, {{"status", "ok"}, {"version", TRAINBOX_VERSION}});
 }
 
-void handle_openapi(HttpContext&, const httplib::Request&, httplib::Response& res) {
+void handle_openapi(HttpContext&, const Caller&, const httplib::Request&, httplib::Response& res) {
   res.status = 200;
   res.set_content(std::string(embedded::openapi_json()), "application/json");
 }
 
 // What a task's `backbone` option can name, beside auto and the built-in CNNs. The folder's path
 // is not shown: it says nothing to a user of the API and something to an attacker.
-void handle_list_backbones(HttpContext& ctx, const httplib::Request&, httplib::Response& res) {
+void handle_list_backbones(HttpContext& ctx, const Caller&, const httplib::Request&,
+                           httplib::Response& res) {
   auto list = nlohmann::json::array();
   for (auto& entry : ml::list_backbones(ctx.config.backbones_dir)) {
     nlohmann::json item = {{"name", entry["name"]}};

@@ -62,22 +62,22 @@ Result<std::vector<std::string>> read_images(const httplib::Request& req, const 
 
 }  // namespace
 
-void handle_predict(HttpContext& ctx, const httplib::Request& req, httplib::Response& res,
-                    const Reader& reader) {
+void handle_predict(HttpContext& ctx, const Caller& caller, const httplib::Request& req,
+                    httplib::Response& res, const Reader& reader) {
   std::string id = req.matches.size() > 1 ? std::string(req.matches[1]) : "";
   auto top_k = parse_top_k(req);
   if (!top_k) return send_error(res, top_k.error());
-  auto task = ctx.service.get(id);
+  auto task = ctx.service.get(caller, id);
   if (!task) return send_error(res, task.error());
   Result<std::vector<ml::Prediction>> predictions = fail(ErrorCode::kInternal, "internal", "");
   if (task->kind == core::TaskKind::kText) {
     auto texts = read_texts(req, reader, ctx.config.max_predict_bytes);
     if (!texts) return send_error(res, texts.error());
-    predictions = ctx.service.predict_texts(id, *texts, *top_k);
+    predictions = ctx.service.predict_texts(caller, id, *texts, *top_k);
   } else {
     auto images = read_images(req, reader, ctx.config.max_predict_bytes);
     if (!images) return send_error(res, images.error());
-    predictions = ctx.service.predict_images(id, *images, *top_k);
+    predictions = ctx.service.predict_images(caller, id, *images, *top_k);
   }
   if (!predictions) return send_error(res, predictions.error());
   send_json(res, 200, ml::predictions_json(*predictions));

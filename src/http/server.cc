@@ -13,6 +13,7 @@
 #include <regex>
 
 #include "http/connection_gate.h"
+#include "http/credentials.h"
 #include "http/handlers.h"
 #include "http/responses.h"
 #include "http/routes.h"
@@ -86,7 +87,8 @@ GateLimits gate_limits(const HttpConfig& config) {
 }  // namespace
 
 struct HttpServer::Impl {
-  Impl(service::TaskService& service, HttpConfig config) : context{service, std::move(config)} {}
+  Impl(service::TaskService& service, service::Accounts& accounts, HttpConfig config)
+      : context{service, accounts, std::move(config)} {}
   HttpContext context;
   GatedServer server;  // declared before the gate: the gate's threads stop first
   std::unique_ptr<ConnectionGate> gate;
@@ -95,10 +97,27 @@ struct HttpServer::Impl {
 
 namespace {
 
+// The caller of a request to `route`: anonymous on public routes, else the owner of its token.
+// On failure the 401 is sent here and the connection closes after it (an upload's body stays
+// unread: nobody unauthenticated gets to stream gigabytes into the server).
+std::optional<Caller> authorize(HttpContext& ctx, const Route& route, const httplib::Request& req,
+                                httplib::Response& res) {
+  if (route.access == Access::kPublic) return Caller{};
+  auto caller = ctx.accounts.authenticate(request_token(req));
+  if (caller) return *caller;
+  if (caller.error().code == ErrorCode::kUnauthenticated) {
+    res.set_header("WWW-Authenticate", "Bearer realm=\"trainbox\"");
+  }
+  t_close_after = true;
+  res.set_header("Connection", "close");
+  send_error(res, caller.error());
+  return std::nullopt;
+}
+
 void register_route(httplib::Server& server, HttpContext& ctx, const Route& route) {
   if (const auto* plain = std::get_if<PlainHandler>(&route.handler)) {
-    auto handler = [&ctx, plain](const httplib::Request& req, httplib::Response& res) {
-      (*plain)(ctx, req, res);
+    auto handler = [&ctx, &route, plain](const httplib::Request& req, httplib::Response& res) {
+      if (auto caller = authorize(ctx, route, req, res)) (*plain)(ctx, *caller, req, res);
     };
     if (route.method == "GET") server.Get(route.pattern, handler);
     if (route.method == "DELETE") server.Delete(route.pattern, handler);
@@ -106,8 +125,11 @@ void register_route(httplib::Server& server, HttpContext& ctx, const Route& rout
   }
   const auto* with_reader = std::get_if<ReaderHandler>(&route.handler);
   server.Post(route.pattern,
-              [&ctx, with_reader](const httplib::Request& req, httplib::Response& res,
-                                  const Reader& reader) { (*with_reader)(ctx, req, res, reader); });
+              [&ctx, &route, with_reader](const httplib::Request& req, httplib::Response& res,
+                                          const Reader& reader) {
+                if (auto caller = authorize(ctx, route, req, res))
+                  (*with_reader)(ctx, *caller, req, res, reader);
+              });
 }
 
 // For paths no route took: 405 when another method would have matched, else 404.
@@ -182,8 +204,9 @@ void install_browser_checks(httplib::Server& server, const HttpConfig& config) {
 
 }  // namespace
 
-HttpServer::HttpServer(service::TaskService& service, HttpConfig config)
-    : impl_(std::make_unique<Impl>(service, std::move(config))) {
+HttpServer::HttpServer(service::TaskService& service, service::Accounts& accounts,
+                       HttpConfig config)
+    : impl_(std::make_unique<Impl>(service, accounts, std::move(config))) {
   auto& server = impl_->server;
   auto& ctx = impl_->context;
   auto limits = gate_limits(ctx.config);

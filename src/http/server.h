@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "service/accounts.h"
 #include "service/task_service.h"
 #include "util/result.h"
 
@@ -36,7 +37,8 @@ struct HttpConfig {
 
 class HttpServer {
  public:
-  HttpServer(service::TaskService& service, HttpConfig config);
+  // Every route but the public ones (health, openapi, session) authenticates through `accounts`.
+  HttpServer(service::TaskService& service, service::Accounts& accounts, HttpConfig config);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

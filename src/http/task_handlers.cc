@@ -37,8 +37,8 @@ std::optional<std::string> field(const UploadedForm& form, const char* name) {
 
 }  // namespace
 
-void handle_create_task(HttpContext& ctx, const httplib::Request& req, httplib::Response& res,
-                        const Reader& reader) {
+void handle_create_task(HttpContext& ctx, const Caller& caller, const httplib::Request& req,
+                        httplib::Response& res, const Reader& reader) {
   TempDir staging(ctx.config.upload_dir, "upload");
   UploadLimits limits{ctx.config.max_upload_bytes, 64 << 10, staging.path()};
   auto form = read_multipart(req, reader, limits);
@@ -60,7 +60,7 @@ void handle_create_task(HttpContext& ctx, const httplib::Request& req, httplib::
   service::NewTask request{dataset->path, dataset->filename.empty() ? "dataset" : dataset->filename,
                            field(*form, "kind"), field(*form, "options"),
                            req.get_header_value("Idempotency-Key")};
-  auto task = ctx.service.create(request);
+  auto task = ctx.service.create(caller, request);
   if (!task && task.error().slug == "idempotency_key_reused") {
     // draft-ietf-httpapi-idempotency-key-header: a key reused for another payload is 422.
     return send_json(res, 422,
@@ -71,42 +71,46 @@ void handle_create_task(HttpContext& ctx, const httplib::Request& req, httplib::
   send_json(res, 202, task_json(*task));
 }
 
-void handle_list_tasks(HttpContext& ctx, const httplib::Request& req, httplib::Response& res) {
+void handle_list_tasks(HttpContext& ctx, const Caller& caller, const httplib::Request& req,
+                       httplib::Response& res) {
   auto limit = query_int(req, "limit", 50);
   if (!limit) return send_error(res, limit.error());
   auto offset = query_int(req, "offset", 0);
   if (!offset) return send_error(res, offset.error());
-  auto page = ctx.service.list(*limit, *offset);
+  auto page = ctx.service.list(caller, *limit, *offset);
   if (!page) return send_error(res, page.error());
   nlohmann::json tasks = nlohmann::json::array();
   for (const auto& task : page->tasks) tasks.push_back(task_json(task));
   send_json(res, 200, {{"tasks", tasks}, {"total", page->total}});
 }
 
-void handle_get_task(HttpContext& ctx, const httplib::Request& req, httplib::Response& res) {
-  auto task = ctx.service.get(path_id(req));
+void handle_get_task(HttpContext& ctx, const Caller& caller, const httplib::Request& req,
+                     httplib::Response& res) {
+  auto task = ctx.service.get(caller, path_id(req));
   if (!task) return send_error(res, task.error());
   send_json(res, 200, task_json(*task));
 }
 
-void handle_cancel_task(HttpContext& ctx, const httplib::Request& req, httplib::Response& res,
-                        const Reader& reader) {
+void handle_cancel_task(HttpContext& ctx, const Caller& caller, const httplib::Request& req,
+                        httplib::Response& res, const Reader& reader) {
   if (auto body = read_body(req, reader, 64 << 10); !body) return send_error(res, body.error());
-  auto task = ctx.service.cancel(path_id(req));
+  auto task = ctx.service.cancel(caller, path_id(req));
   if (!task) return send_error(res, task.error());
   send_json(res, 202, task_json(*task));
 }
 
-void handle_delete_task(HttpContext& ctx, const httplib::Request& req, httplib::Response& res) {
-  if (auto removed = ctx.service.remove(path_id(req)); !removed) {
+void handle_delete_task(HttpContext& ctx, const Caller& caller, const httplib::Request& req,
+                        httplib::Response& res) {
+  if (auto removed = ctx.service.remove(caller, path_id(req)); !removed) {
     return send_error(res, removed.error());
   }
   res.status = 204;
 }
 
-void handle_get_model(HttpContext& ctx, const httplib::Request& req, httplib::Response& res) {
+void handle_get_model(HttpContext& ctx, const Caller& caller, const httplib::Request& req,
+                      httplib::Response& res) {
   std::string id = path_id(req);
-  auto bundle = ctx.service.model_bundle(id);
+  auto bundle = ctx.service.model_bundle(caller, id);
   if (!bundle) return send_error(res, bundle.error());
   // The name is ours (hex id), never the user's, so it cannot inject headers.
   res.set_header("Content-Disposition",

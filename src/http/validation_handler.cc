@@ -6,9 +6,10 @@
 
 namespace trainbox::http {
 
-void handle_get_validation(HttpContext& ctx, const httplib::Request& req, httplib::Response& res) {
+void handle_get_validation(HttpContext& ctx, const Caller& caller, const httplib::Request& req,
+                           httplib::Response& res) {
   std::string id = req.matches.size() > 1 ? std::string(req.matches[1]) : std::string();
-  auto items = ctx.service.validation_items(id);
+  auto items = ctx.service.validation_items(caller, id);
   if (!items) return send_error(res, items.error());
   // The body carries dataset file names and texts as they were uploaded: never let a browser
   // sniff it into something else.

@@ -98,7 +98,7 @@ void TaskRunner::run(const std::string& task_id, const std::function<void()>& cl
   // again after the queue's lease.
   if (claimed && claim_decided) claim_decided();
   if (!claimed || !*claimed) return;  // cancelled, deleted or taken by another worker
-  auto task = service_.get(task_id);
+  auto task = service_.get(service::unrestricted_caller(), task_id);  // the worker sees all
   if (!task) return;
   TRAINBOX_LOG_INFO("task={} RUNNING (attempt {})", task_id, task->attempts);
   fsys::path work_dir = config_.work_root / task_id;

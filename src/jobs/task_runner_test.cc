@@ -22,6 +22,9 @@
 
 namespace trainbox::jobs {
 namespace {
+
+// These suites test the jobs, not accounts: every call is made as the unrestricted caller.
+const service::Caller kAnyone = service::unrestricted_caller();
 namespace fsys = std::filesystem;
 using core::TaskStatus;
 using std::chrono::milliseconds;
@@ -74,13 +77,13 @@ class TaskRunnerTest : public ::testing::Test {
   core::Task create_task(std::optional<std::string> options = std::nullopt) {
     fsys::path upload = dir_.path() / ("upload-" + std::to_string(uploads_++));
     EXPECT_TRUE(write_file_atomic(upload, kDatasetBytes));
-    auto task = service_->create({upload, "shapes.zip", std::nullopt, std::move(options)});
+    auto task = service_->create(kAnyone, {upload, "shapes.zip", std::nullopt, std::move(options)});
     EXPECT_TRUE(task) << task.error().message;
     return task.value_or(core::Task{});
   }
 
   core::Task get(const std::string& id) {
-    auto task = service_->get(id);
+    auto task = service_->get(kAnyone, id);
     EXPECT_TRUE(task) << task.error().message;
     return task.value_or(core::Task{});
   }
@@ -98,7 +101,7 @@ class TaskRunnerTest : public ::testing::Test {
   bool wait_until_training(const std::string& id) {
     auto deadline = Steady::now() + std::chrono::seconds(5);
     while (Steady::now() < deadline) {
-      auto task = service_->get(id);
+      auto task = service_->get(kAnyone, id);
       if (task && task->progress.phase == "training") return true;
       std::this_thread::sleep_for(milliseconds(5));
     }
@@ -224,7 +227,8 @@ TEST_F(TaskRunnerTest, CancelKillsAChildThatIgnoresTermAfterTheGrace) {
   write_child(std::string("trap '' TERM\n") + kProgressLine + "\nwhile true; do sleep 0.05; done");
   core::Task task = create_task();
   TaskRunner runner(*service_, config_);
-  auto took = time_after(runner, task.id, [&] { return service_->cancel(task.id).has_value(); });
+  auto took =
+      time_after(runner, task.id, [&] { return service_->cancel(kAnyone, task.id).has_value(); });
   ASSERT_TRUE(took);
 
   core::Task ended = get(task.id);
@@ -241,7 +245,8 @@ TEST_F(TaskRunnerTest, CancelEndsAChildThatHonoursTermWithoutWaitingForTheGrace)
               "\nwhile true; do sleep 0.05; done");
   core::Task task = create_task();
   TaskRunner runner(*service_, config_);
-  auto took = time_after(runner, task.id, [&] { return service_->cancel(task.id).has_value(); });
+  auto took =
+      time_after(runner, task.id, [&] { return service_->cancel(kAnyone, task.id).has_value(); });
   ASSERT_TRUE(took);
 
   core::Task ended = get(task.id);
@@ -255,8 +260,9 @@ TEST_F(TaskRunnerTest, DeleteWhileRunningStopsTheChildAndLeavesNothing) {
   core::Task task = create_task();
   TaskRunner runner(*service_, config_);
   // Returns: the child was stopped.
-  ASSERT_TRUE(time_after(runner, task.id, [&] { return service_->remove(task.id).has_value(); }));
-  EXPECT_EQ(service_->get(task.id).error().code, ErrorCode::kNotFound);
+  ASSERT_TRUE(
+      time_after(runner, task.id, [&] { return service_->remove(kAnyone, task.id).has_value(); }));
+  EXPECT_EQ(service_->get(kAnyone, task.id).error().code, ErrorCode::kNotFound);
   EXPECT_TRUE(blobs_->list(service::task_prefix(task.id)).value().empty());
   EXPECT_FALSE(fsys::exists(config_.work_root / task.id));
 }
@@ -326,7 +332,8 @@ exit 0)");
   std::thread reaper([&] {
     while (!done) {
       reaped += service_->reap_stale().value_or(0);
-      if (auto seen = service_->get(task.id); seen && seen->status == TaskStatus::kRunning) {
+      if (auto seen = service_->get(kAnyone, task.id);
+          seen && seen->status == TaskStatus::kRunning) {
         beats.insert(seen->heartbeat_at_ms);
       }
       std::this_thread::sleep_for(milliseconds(20));
@@ -356,7 +363,8 @@ TEST_F(TaskRunnerTest, ChattyChildStillSeesCancel) {
       "\ni=0; while [ $i -lt 100 ]; do echo \"stray $i\"; sleep 0.02; i=$((i+1)); done; exit 0");
   core::Task task = create_task();
   TaskRunner runner(*service_, config_);
-  auto took = time_after(runner, task.id, [&] { return service_->cancel(task.id).has_value(); });
+  auto took =
+      time_after(runner, task.id, [&] { return service_->cancel(kAnyone, task.id).has_value(); });
   ASSERT_TRUE(took);
   core::Task ended = get(task.id);
   EXPECT_EQ(ended.status, TaskStatus::kCancelled) << ended.error.value_or("");

@@ -17,6 +17,9 @@
 
 namespace trainbox::jobs {
 namespace {
+
+// These suites test the jobs, not accounts: every call is made as the unrestricted caller.
+const service::Caller kAnyone = service::unrestricted_caller();
 namespace fsys = std::filesystem;
 using core::TaskStatus;
 using std::chrono::milliseconds;
@@ -77,18 +80,18 @@ class WorkerTest : public ::testing::Test {
   std::string create_task() {
     fsys::path upload = dir_.path() / ("upload-" + std::to_string(uploads_++));
     EXPECT_TRUE(write_file_atomic(upload, "PK\x03\x04 a zip, as far as its magic goes"));
-    auto task = service_->create({upload, "shapes.zip", std::nullopt, std::nullopt});
+    auto task = service_->create(kAnyone, {upload, "shapes.zip", std::nullopt, std::nullopt});
     EXPECT_TRUE(task) << task.error().message;
     return task ? task->id : "";
   }
 
   TaskStatus status(const std::string& id) {
-    auto task = service_->get(id);
+    auto task = service_->get(kAnyone, id);
     EXPECT_TRUE(task) << task.error().message;
     return task ? task->status : TaskStatus::kQueued;
   }
 
-  core::Task get(const std::string& id) { return service_->get(id).value(); }
+  core::Task get(const std::string& id) { return service_->get(kAnyone, id).value(); }
 
   // Polls until `done` holds or `limit` passes; returns whether it held.
   template <class Pred>

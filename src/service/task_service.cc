@@ -72,7 +72,7 @@ TaskService::TaskService(db::TaskStore& store, storage::BlobStore& blobs, queue:
       predictors_(config_.predictor_cache_size,
                   [this](const std::string& id) { return load_predictor(id); }) {}
 
-Result<Task> TaskService::create(const NewTask& request) {
+Result<Task> TaskService::create(const Caller& caller, const NewTask& request) {
   auto replay = find_replay(request);  // the Idempotency-Key (task_integrity.cc)
   if (!replay) return fail(replay.error());
   if (replay->task) return *replay->task;
@@ -86,6 +86,10 @@ Result<Task> TaskService::create(const NewTask& request) {
       *kind == TaskKind::kText ? ml::TaskKind::kText : ml::TaskKind::kImage,
       options->value("backbone", std::string("auto"))));
   TRAINBOX_TRY(check_upload(request.upload, *kind, *options, config_.intake));
+  std::error_code size_error;
+  auto upload_bytes = static_cast<int64_t>(fsys::file_size(request.upload, size_error));
+  if (size_error) upload_bytes = 0;
+  TRAINBOX_TRY(check_user_limits(caller, upload_bytes));
 
   Task task;
   task.id = new_task_id();
@@ -94,6 +98,8 @@ Result<Task> TaskService::create(const NewTask& request) {
   task.options = *options;
   task.dataset_name = request.filename.substr(0, 255);
   task.dataset_key = dataset_key(task.id, task.kind);
+  task.dataset_size = upload_bytes;
+  task.owner = caller.user;
   task.idempotency_key = request.idempotency_key;
   task.idempotency_fingerprint = replay->fingerprint;
   // Blob first, row second: no row ever points at a missing dataset.
@@ -110,27 +116,30 @@ Result<Task> TaskService::create(const NewTask& request) {
     TRAINBOX_LOG_WARN("task={} queued in the database but not on the queue: {}", task.id,
                       pushed.error().message);
   }
-  TRAINBOX_LOG_INFO("task={} created kind={} dataset='{}'", task.id, core::to_string(task.kind),
-                    task.dataset_name);
+  TRAINBOX_LOG_INFO("task={} created kind={} dataset='{}' owner='{}'", task.id,
+                    core::to_string(task.kind), task.dataset_name, task.owner);
   events_.notify();
   return task;
 }
 
-Result<Task> TaskService::get(std::string_view id) {
+Result<Task> TaskService::get(const Caller& caller, std::string_view id) {
   if (!is_valid_task_id(id)) return task_not_found(id);
-  return store_.get(id);
+  auto task = store_.get(id);
+  if (task && !caller.can_see(*task)) return task_not_found(id);
+  return task;
 }
 
-Result<db::TaskPage> TaskService::list(int limit, int offset) {
+Result<db::TaskPage> TaskService::list(const Caller& caller, int limit, int offset) {
   if (limit < 1 || limit > 500 || offset < 0) {
     return fail(ErrorCode::kInvalidArgument, "invalid_paging",
                 "limit must be 1..500 and offset >= 0");
   }
-  return store_.list(limit, offset, std::nullopt);
+  return store_.list(limit, offset,
+                     caller.is_admin ? std::nullopt : std::optional<std::string>(caller.user));
 }
 
-Result<Task> TaskService::cancel(std::string_view id) {
-  auto task = get(id);
+Result<Task> TaskService::cancel(const Caller& caller, std::string_view id) {
+  auto task = get(caller, id);
   if (!task) return task;
   if (core::is_terminal(task->status)) {
     return fail(ErrorCode::kConflict, "task_finished",
@@ -145,8 +154,8 @@ Result<Task> TaskService::cancel(std::string_view id) {
   return cancelled;
 }
 
-Status TaskService::remove(std::string_view id) {
-  auto task = get(id);
+Status TaskService::remove(const Caller& caller, std::string_view id) {
+  auto task = get(caller, id);
   if (!task) return fail(task.error());
   if (task->status == TaskStatus::kRunning) {
     (void)store_.request_cancel(id, clock_.now_ms());  // the runner sees the row vanish too
@@ -159,8 +168,8 @@ Status TaskService::remove(std::string_view id) {
   return {};
 }
 
-Result<Task> TaskService::get_completed(std::string_view id, TaskKind kind) {
-  auto task = get(id);
+Result<Task> TaskService::get_completed(const Caller& caller, std::string_view id, TaskKind kind) {
+  auto task = get(caller, id);
   if (!task) return task;
   if (task->status != TaskStatus::kCompleted) {
     return fail(ErrorCode::kConflict, "task_not_completed",
@@ -176,8 +185,8 @@ Result<Task> TaskService::get_completed(std::string_view id, TaskKind kind) {
   return task;
 }
 
-Result<std::string> TaskService::model_bundle(std::string_view id) {
-  auto task = get(id);
+Result<std::string> TaskService::model_bundle(const Caller& caller, std::string_view id) {
+  auto task = get(caller, id);
   if (!task) return fail(task.error());
   if (task->status != TaskStatus::kCompleted) {
     return fail(ErrorCode::kConflict, "task_not_completed",
@@ -193,8 +202,8 @@ Result<std::string> TaskService::model_bundle(std::string_view id) {
   return bytes;
 }
 
-Result<std::string> TaskService::validation_items(std::string_view id) {
-  auto task = get(id);
+Result<std::string> TaskService::validation_items(const Caller& caller, std::string_view id) {
+  auto task = get(caller, id);
   if (!task) return fail(task.error());
   if (task->status != TaskStatus::kCompleted) {
     return fail(ErrorCode::kConflict, "task_not_completed",
@@ -234,7 +243,7 @@ Result<std::string> TaskService::validation_items(std::string_view id) {
 }
 
 Result<std::shared_ptr<ml::Predictor>> TaskService::load_predictor(const std::string& id) {
-  auto task = get(id);
+  auto task = store_.get(id);  // the caller was checked by get_completed()
   if (!task) return fail(task.error());
   // A folder of its own per load (removed after it: the model is in memory then), so loads never
   // share or delete each other's files.
@@ -267,21 +276,21 @@ Status TaskService::check_predict_size(size_t count) {
 }
 
 Result<std::vector<ml::Prediction>> TaskService::predict_images(
-    std::string_view id, const std::vector<std::string>& files, int top_k) {
+    const Caller& caller, std::string_view id, const std::vector<std::string>& files, int top_k) {
+  auto task = get_completed(caller, id, TaskKind::kImage);
+  if (!task) return fail(task.error());
   TRAINBOX_TRY(check_predict_size(files.size()));
   TRAINBOX_TRY(check_predict_pixels(files, config_.max_predict_mpixels));
-  auto task = get_completed(id, TaskKind::kImage);
-  if (!task) return fail(task.error());
   auto predictor = predictors_.get(task->id);
   if (!predictor) return fail(predictor.error());
   return (*predictor)->predict_images(files, top_k);
 }
 
 Result<std::vector<ml::Prediction>> TaskService::predict_texts(
-    std::string_view id, const std::vector<std::string>& texts, int top_k) {
-  TRAINBOX_TRY(check_predict_size(texts.size()));
-  auto task = get_completed(id, TaskKind::kText);
+    const Caller& caller, std::string_view id, const std::vector<std::string>& texts, int top_k) {
+  auto task = get_completed(caller, id, TaskKind::kText);
   if (!task) return fail(task.error());
+  TRAINBOX_TRY(check_predict_size(texts.size()));
   auto predictor = predictors_.get(task->id);
   if (!predictor) return fail(predictor.error());
   return (*predictor)->predict_texts(texts, top_k);

@@ -12,6 +12,7 @@
 #include "db/task_store.h"
 #include "ml/api.h"
 #include "queue/job_queue.h"
+#include "service/caller.h"
 #include "service/predictor_cache.h"
 #include "service/task_events.h"
 #include "service/upload_checks.h"
@@ -19,6 +20,12 @@
 #include "util/clock.h"
 
 namespace trainbox::service {
+
+// What one (non-admin) user may hold; 0 = no limit.
+struct UserLimits {
+  int max_active_tasks = 0;      // QUEUED + RUNNING at once
+  int64_t max_stored_bytes = 0;  // uploads + bundles of the tasks the user still has
+};
 
 struct ServiceConfig {
   std::filesystem::path scratch_dir;  // predictor bundles are unpacked here
@@ -31,6 +38,7 @@ struct ServiceConfig {
       int64_t{24} * 3600 * 1000;     // an Idempotency-Key is honoured this long
   IntakeLimits intake;               // what create() refuses before storing (upload_checks.h)
   double max_predict_mpixels = 200;  // decoded pixels of one predict request, all images
+  UserLimits user_limits;
 };
 
 struct NewTask {
@@ -50,22 +58,25 @@ class TaskService {
               const Clock& clock, ServiceConfig config);
 
   // --- user-facing (HTTP, CLI) ---
-  Result<core::Task> create(const NewTask& request);
-  Result<core::Task> get(std::string_view id);
-  Result<db::TaskPage> list(int limit, int offset);
-  Result<core::Task> cancel(std::string_view id);
-  Status remove(std::string_view id);
+  // Each checks that `caller` may see the task (Caller::can_see): another user's task is a 404.
+  // create() records the caller as the owner and holds non-admins to config.user_limits (429).
+  Result<core::Task> create(const Caller& caller, const NewTask& request);
+  Result<core::Task> get(const Caller& caller, std::string_view id);
+  // An admin lists every task, anyone else their own.
+  Result<db::TaskPage> list(const Caller& caller, int limit, int offset);
+  Result<core::Task> cancel(const Caller& caller, std::string_view id);
+  Status remove(const Caller& caller, std::string_view id);
   // The bundle zip's bytes, checked against the size and SHA-256 recorded at completion (409
   // "model_artifact_unavailable" when missing or damaged).
-  Result<std::string> model_bundle(std::string_view id);
+  Result<std::string> model_bundle(const Caller& caller, std::string_view id);
   // The bundle's validation.json (the validation items behind metrics.confusion_matrix), as
   // stored: 404 "validation_unavailable" for a bundle without one (written before it existed),
   // 409 "task_not_completed" before COMPLETED.
-  Result<std::string> validation_items(std::string_view id);
-  Result<std::vector<ml::Prediction>> predict_images(std::string_view id,
+  Result<std::string> validation_items(const Caller& caller, std::string_view id);
+  Result<std::vector<ml::Prediction>> predict_images(const Caller& caller, std::string_view id,
                                                      const std::vector<std::string>& files,
                                                      int top_k);
-  Result<std::vector<ml::Prediction>> predict_texts(std::string_view id,
+  Result<std::vector<ml::Prediction>> predict_texts(const Caller& caller, std::string_view id,
                                                     const std::vector<std::string>& texts,
                                                     int top_k);
 
@@ -99,7 +110,9 @@ class TaskService {
   const ServiceConfig& config() const { return config_; }
 
  private:
-  Result<core::Task> get_completed(std::string_view id, core::TaskKind kind);
+  Result<core::Task> get_completed(const Caller& caller, std::string_view id, core::TaskKind kind);
+  // The per-user limits of create(), for a non-admin caller about to store `upload_bytes`.
+  Status check_user_limits(const Caller& caller, int64_t upload_bytes);
   Result<std::shared_ptr<ml::Predictor>> load_predictor(const std::string& id);
   // task_integrity.cc: the bundle checks and the Idempotency-Key of create().
   struct Replay {

@@ -7,69 +7,36 @@
 #include <thread>
 
 #include "ml/bundle/bundle.h"
-#include "queue/local_job_queue.h"
-#include "storage/memory_blob_store.h"
+#include "service/task_service_fixture.h"
 #include "util/fs.h"
 #include "util/sha256.h"
 
 namespace trainbox::service {
 namespace {
+
 namespace fsys = std::filesystem;
 using core::TaskStatus;
-
-class TaskServiceTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    store_ = db::open_task_store("sqlite://:memory:").value();
-    blobs_ = storage::make_memory_blob_store();
-    queue_ = queue::make_local_job_queue();
-    ServiceConfig config;
-    config.scratch_dir = scratch_.path();
-    config.lease_timeout_ms = 30'000;
-    config.max_attempts = 2;
-    config.worker_id = "worker-test";
-    service_ = std::make_unique<TaskService>(*store_, *blobs_, *queue_, clock_, config);
-  }
-  NewTask upload(std::string content, std::string filename) {
-    fsys::path path = scratch_.path() / ("upload-" + std::to_string(uploads_++));
-    EXPECT_TRUE(write_file_atomic(path, content));
-    return NewTask{path, std::move(filename), std::nullopt, std::nullopt};
-  }
-  core::Task create_zip_task() {
-    auto task = service_->create(upload(std::string("PK\x03\x04rest", 8), "shapes.zip"));
-    EXPECT_TRUE(task) << task.error().message;
-    return *task;
-  }
-
-  TempDir scratch_{fsys::temp_directory_path(), "service-test"};
-  FakeClock clock_;
-  std::unique_ptr<db::TaskStore> store_;
-  std::unique_ptr<storage::BlobStore> blobs_;
-  std::unique_ptr<queue::JobQueue> queue_;
-  std::unique_ptr<TaskService> service_;
-  int uploads_ = 0;
-};
 
 TEST_F(TaskServiceTest, CreateStoresBlobRowAndQueuesTheTask) {
   core::Task task = create_zip_task();
   EXPECT_EQ(task.status, TaskStatus::kQueued);
   EXPECT_EQ(task.kind, core::TaskKind::kImage);
   EXPECT_TRUE(blobs_->exists(dataset_key(task.id, task.kind)).value());
-  EXPECT_EQ(service_->get(task.id)->dataset_name, "shapes.zip");
+  EXPECT_EQ(service_->get(kAnyone, task.id)->dataset_name, "shapes.zip");
   EXPECT_EQ(queue_->pop(std::chrono::milliseconds(10)).value().value_or(""), task.id);
 }
 
 TEST_F(TaskServiceTest, CsvBecomesATextTask) {
-  auto task = service_->create(upload("text,label\nhello,a\n", "reviews.csv"));
+  auto task = service_->create(kAnyone, upload("text,label\nhello,a\n", "reviews.csv"));
   ASSERT_TRUE(task);
   EXPECT_EQ(task->kind, core::TaskKind::kText);
 }
 
 TEST_F(TaskServiceTest, RefusesContentThatContradictsItsName) {
-  auto zip_named_csv = service_->create(upload(std::string("PK\x03\x04", 4), "data.csv"));
+  auto zip_named_csv = service_->create(kAnyone, upload(std::string("PK\x03\x04", 4), "data.csv"));
   ASSERT_FALSE(zip_named_csv);
   EXPECT_EQ(zip_named_csv.error().code, ErrorCode::kUnsupportedMediaType);
-  auto csv_named_zip = service_->create(upload("text,label\n", "data.zip"));
+  auto csv_named_zip = service_->create(kAnyone, upload("text,label\n", "data.zip"));
   ASSERT_FALSE(csv_named_zip);
   EXPECT_EQ(csv_named_zip.error().code, ErrorCode::kUnsupportedMediaType);
   EXPECT_EQ(store_->list(10, 0, std::nullopt)->total, 0);
@@ -79,35 +46,35 @@ TEST_F(TaskServiceTest, RefusesContentThatContradictsItsName) {
 TEST_F(TaskServiceTest, RefusesBadOptionsAndKind) {
   NewTask bad_options = upload(std::string("PK\x03\x04", 4), "a.zip");
   bad_options.options_text = R"({"epochs": 100000})";
-  auto refused = service_->create(bad_options);
+  auto refused = service_->create(kAnyone, bad_options);
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().slug, "invalid_option");
 
   NewTask not_json = upload(std::string("PK\x03\x04", 4), "a.zip");
   not_json.options_text = "{epochs";
-  EXPECT_EQ(service_->create(not_json).error().slug, "invalid_options");
+  EXPECT_EQ(service_->create(kAnyone, not_json).error().slug, "invalid_options");
 
   // A model the dataset's kind cannot train is refused at upload, not after the 202.
   NewTask image_model_for_text = upload("text,label\nhello,a\n", "t.csv");
   image_model_for_text.options_text = R"({"backbone": "tiny_cnn"})";
-  auto text_refused = service_->create(image_model_for_text);
+  auto text_refused = service_->create(kAnyone, image_model_for_text);
   ASSERT_FALSE(text_refused);
   EXPECT_EQ(text_refused.error().slug, "invalid_option");
   EXPECT_NE(text_refused.error().message.find("tfidf_linear"), std::string::npos);
   NewTask text_model_for_images = upload(std::string("PK\x03\x04", 4), "a.zip");
   text_model_for_images.options_text = R"({"backbone": "tfidf_linear"})";
-  EXPECT_EQ(service_->create(text_model_for_images).error().slug, "invalid_option");
+  EXPECT_EQ(service_->create(kAnyone, text_model_for_images).error().slug, "invalid_option");
 
   NewTask wrong_kind = upload(std::string("PK\x03\x04", 4), "a.zip");
   wrong_kind.kind = "text";
-  EXPECT_EQ(service_->create(wrong_kind).error().code, ErrorCode::kUnsupportedMediaType);
+  EXPECT_EQ(service_->create(kAnyone, wrong_kind).error().code, ErrorCode::kUnsupportedMediaType);
   EXPECT_EQ(store_->list(10, 0, std::nullopt)->total, 0);
 }
 
 TEST_F(TaskServiceTest, StoresOnlyValidatedOptions) {
   NewTask request = upload(std::string("PK\x03\x04", 4), "a.zip");
   request.options_text = R"({"epochs": 4, "status": "COMPLETED", "owner_id": 7})";
-  auto task = service_->create(request);
+  auto task = service_->create(kAnyone, request);
   ASSERT_TRUE(task);
   EXPECT_EQ(task->options["epochs"], 4);
   EXPECT_FALSE(task->options.contains("status"));
@@ -116,32 +83,32 @@ TEST_F(TaskServiceTest, StoresOnlyValidatedOptions) {
 
 TEST_F(TaskServiceTest, CancelQueuedEndsAtOnceAndTwiceIsAConflict) {
   core::Task task = create_zip_task();
-  auto cancelled = service_->cancel(task.id);
+  auto cancelled = service_->cancel(kAnyone, task.id);
   ASSERT_TRUE(cancelled);
   EXPECT_EQ(cancelled->status, TaskStatus::kCancelled);
-  EXPECT_EQ(service_->cancel(task.id).error().code, ErrorCode::kConflict);
+  EXPECT_EQ(service_->cancel(kAnyone, task.id).error().code, ErrorCode::kConflict);
 }
 
 TEST_F(TaskServiceTest, RunningTaskSeesCancelAndDeletion) {
   core::Task task = create_zip_task();
   ASSERT_TRUE(service_->claim(task.id).value());
   EXPECT_FALSE(service_->should_stop(task.id));
-  ASSERT_TRUE(service_->cancel(task.id));
+  ASSERT_TRUE(service_->cancel(kAnyone, task.id));
   EXPECT_TRUE(service_->should_stop(task.id));
   core::Task other = create_zip_task();
   ASSERT_TRUE(service_->claim(other.id).value());
-  ASSERT_TRUE(service_->remove(other.id));
+  ASSERT_TRUE(service_->remove(kAnyone, other.id));
   EXPECT_TRUE(service_->should_stop(other.id));
 }
 
 TEST_F(TaskServiceTest, RemoveDeletesRowAndBlobsButNothingElse) {
   core::Task gone = create_zip_task();
   core::Task kept = create_zip_task();
-  ASSERT_TRUE(service_->remove(gone.id));
-  EXPECT_EQ(service_->get(gone.id).error().code, ErrorCode::kNotFound);
+  ASSERT_TRUE(service_->remove(kAnyone, gone.id));
+  EXPECT_EQ(service_->get(kAnyone, gone.id).error().code, ErrorCode::kNotFound);
   EXPECT_TRUE(blobs_->list(task_prefix(gone.id)).value().empty());
   EXPECT_FALSE(blobs_->list(task_prefix(kept.id)).value().empty());
-  EXPECT_TRUE(service_->get(kept.id));
+  EXPECT_TRUE(service_->get(kAnyone, kept.id));
 }
 
 TEST_F(TaskServiceTest, ReaperQueuesAgainOnlyTasksWhoseHeartbeatStopped) {
@@ -151,15 +118,15 @@ TEST_F(TaskServiceTest, ReaperQueuesAgainOnlyTasksWhoseHeartbeatStopped) {
   }
   ASSERT_TRUE(service_->claim(dead.id).value());
   ASSERT_TRUE(service_->claim(alive.id).value());
-  EXPECT_EQ(service_->get(dead.id)->worker_id, "worker-test");
+  EXPECT_EQ(service_->get(kAnyone, dead.id)->worker_id, "worker-test");
   clock_.advance_ms(20'000);
   ASSERT_TRUE(service_->heartbeat(alive.id));
   clock_.advance_ms(20'000);
   EXPECT_EQ(service_->reap_stale().value(), 1);
-  auto requeued = service_->get(dead.id).value();
+  auto requeued = service_->get(kAnyone, dead.id).value();
   EXPECT_EQ(requeued.status, TaskStatus::kQueued);
   EXPECT_EQ(queue_->pop(std::chrono::milliseconds(1)).value().value_or(""), dead.id);
-  EXPECT_EQ(service_->get(alive.id)->status, TaskStatus::kRunning);
+  EXPECT_EQ(service_->get(kAnyone, alive.id)->status, TaskStatus::kRunning);
 }
 
 TEST_F(TaskServiceTest, ReaperFailsATaskOnceItsAttemptsAreUsed) {
@@ -169,7 +136,7 @@ TEST_F(TaskServiceTest, ReaperFailsATaskOnceItsAttemptsAreUsed) {
     clock_.advance_ms(40'000);
     EXPECT_EQ(service_->reap_stale().value(), 1);
   }
-  auto failed = service_->get(task.id).value();
+  auto failed = service_->get(kAnyone, task.id).value();
   EXPECT_EQ(failed.status, TaskStatus::kFailed);
   EXPECT_EQ(failed.attempts, 2);
   EXPECT_NE(failed.error.value_or("").find("interrupted"), std::string::npos);
@@ -181,10 +148,10 @@ TEST_F(TaskServiceTest, ReaperFailsATaskOnceItsAttemptsAreUsed) {
 TEST_F(TaskServiceTest, ReaperEndsACancelledTaskInsteadOfQueueingIt) {
   core::Task task = create_zip_task();
   ASSERT_TRUE(service_->claim(task.id).value());
-  ASSERT_TRUE(service_->cancel(task.id));
+  ASSERT_TRUE(service_->cancel(kAnyone, task.id));
   clock_.advance_ms(40'000);
   EXPECT_EQ(service_->reap_stale().value(), 1);
-  EXPECT_EQ(service_->get(task.id)->status, TaskStatus::kCancelled);
+  EXPECT_EQ(service_->get(kAnyone, task.id)->status, TaskStatus::kCancelled);
 }
 
 TEST_F(TaskServiceTest, HandBackQueuesTheTaskWithoutCountingTheAttempt) {
@@ -193,7 +160,7 @@ TEST_F(TaskServiceTest, HandBackQueuesTheTaskWithoutCountingTheAttempt) {
   }
   ASSERT_TRUE(service_->claim(task.id).value());
   ASSERT_TRUE(service_->hand_back(task.id));
-  auto back = service_->get(task.id).value();
+  auto back = service_->get(kAnyone, task.id).value();
   EXPECT_EQ(back.status, TaskStatus::kQueued);
   EXPECT_EQ(back.attempts, 0);
   EXPECT_EQ(queue_->pop(std::chrono::milliseconds(1)).value().value_or(""), task.id);
@@ -210,11 +177,11 @@ TEST_F(TaskServiceTest, RequeueHandsOutEveryQueuedTaskAgain) {
 
 TEST_F(TaskServiceTest, ModelAndPredictNeedACompletedTaskOfTheRightKind) {
   core::Task task = create_zip_task();
-  EXPECT_EQ(service_->model_bundle(task.id).error().slug, "task_not_completed");
-  EXPECT_EQ(service_->predict_images(task.id, {"x"}, 3).error().slug, "task_not_completed");
-  EXPECT_EQ(service_->predict_images(task.id, {}, 3).error().slug, "no_inputs");
-  std::vector<std::string> many(65, "x");
-  EXPECT_EQ(service_->predict_images(task.id, many, 3).error().code, ErrorCode::kPayloadTooLarge);
+  EXPECT_EQ(service_->model_bundle(kAnyone, task.id).error().slug, "task_not_completed");
+  EXPECT_EQ(service_->predict_images(kAnyone, task.id, {"x"}, 3).error().slug,
+            "task_not_completed");
+  // The task is checked before the inputs, so another user's id is a 404 whatever is sent.
+  EXPECT_EQ(service_->predict_images(kAnyone, task.id, {}, 3).error().slug, "task_not_completed");
 }
 
 TEST_F(TaskServiceTest, ValidationItemsComeFromTheBundleOfACompletedTask) {
@@ -245,20 +212,20 @@ TEST_F(TaskServiceTest, ValidationItemsComeFromTheBundleOfACompletedTask) {
         {{"index", 1}, {"label", 1}, {"predicted", 1}, {"score", 0.8}, {"name", "dog/<b>.png"}}}},
       {"truncated", false}};
   core::Task with = complete_with(validation);
-  auto text = service_->validation_items(with.id);
+  auto text = service_->validation_items(kAnyone, with.id);
   ASSERT_TRUE(text) << text.error().message;
   EXPECT_EQ(nlohmann::json::parse(*text), validation);
   EXPECT_TRUE(fsys::is_empty(scratch_.path() / "validation"));  // nothing left behind
 
   core::Task without = complete_with(nullptr);
-  auto missing = service_->validation_items(without.id);
+  auto missing = service_->validation_items(kAnyone, without.id);
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
   EXPECT_EQ(missing.error().slug, "validation_unavailable");
 
   core::Task queued = create_zip_task();
-  EXPECT_EQ(service_->validation_items(queued.id).error().slug, "task_not_completed");
-  EXPECT_EQ(service_->validation_items("0123456789abcdef0123456789abcdef").error().code,
+  EXPECT_EQ(service_->validation_items(kAnyone, queued.id).error().slug, "task_not_completed");
+  EXPECT_EQ(service_->validation_items(kAnyone, "0123456789abcdef0123456789abcdef").error().code,
             ErrorCode::kNotFound);
 }
 
@@ -278,7 +245,7 @@ core::Task complete_text_task(TaskService& service, queue::JobQueue& queue, cons
   }
   fsys::path csv_path = dir / "train.csv";
   EXPECT_TRUE(write_file_atomic(csv_path, csv));
-  auto task = service.create(upload(csv, "reviews.csv"));
+  auto task = service.create(kAnyone, upload(csv, "reviews.csv"));
   EXPECT_TRUE(task) << task.error().message;
   EXPECT_EQ(queue.pop(std::chrono::milliseconds(10)).value().value_or(""), task->id);
   EXPECT_TRUE(service.claim(task->id).value());
@@ -293,7 +260,7 @@ core::Task complete_text_task(TaskService& service, queue::JobQueue& queue, cons
   auto trained = ml::train(request, {});
   EXPECT_TRUE(trained) << trained.error().message;
   EXPECT_TRUE(service.complete(task->id, request.bundle_path, trained->metrics));
-  return service.get(task->id).value();
+  return service.get(kAnyone, task->id).value();
 }
 
 TEST_F(TaskServiceTest, ConcurrentFirstPredictsOnAFreshTaskAllSucceed) {
@@ -303,8 +270,9 @@ TEST_F(TaskServiceTest, ConcurrentFirstPredictsOnAFreshTaskAllSucceed) {
   std::vector<Result<std::vector<ml::Prediction>>> got(12);
   std::vector<std::thread> threads;
   for (size_t t = 0; t < got.size(); ++t) {
-    threads.emplace_back(
-        [&, t] { got[t] = service_->predict_texts(task.id, {"a late goal by the striker"}, 2); });
+    threads.emplace_back([&, t] {
+      got[t] = service_->predict_texts(kAnyone, task.id, {"a late goal by the striker"}, 2);
+    });
   }
   for (auto& thread : threads) thread.join();
   for (const auto& one : got) {
@@ -323,15 +291,15 @@ TEST_F(TaskServiceTest, CompletionRecordsTheBundleAndADamagedBundleIsNeverServed
   std::string bundle(10'000, 'b');
   ASSERT_TRUE(write_file_atomic(zip, bundle));
   ASSERT_TRUE(service_->complete(task.id, zip, nlohmann::json::object()));
-  core::Task done = service_->get(task.id).value();
+  core::Task done = service_->get(kAnyone, task.id).value();
   EXPECT_EQ(done.model_size, 10'000);
   EXPECT_EQ(done.model_sha256, sha256_hex_of(bundle));
-  EXPECT_EQ(service_->model_bundle(task.id).value_or(""), bundle);
+  EXPECT_EQ(service_->model_bundle(kAnyone, task.id).value_or(""), bundle);
 
   ASSERT_TRUE(blobs_->put_bytes(done.model_key, bundle.substr(0, 100)));  // truncated
-  for (const auto& error : {error_of(service_->model_bundle(task.id)),
-                            error_of(service_->predict_images(task.id, {"x"}, 1)),
-                            error_of(service_->validation_items(task.id))}) {
+  for (const auto& error : {error_of(service_->model_bundle(kAnyone, task.id)),
+                            error_of(service_->predict_images(kAnyone, task.id, {"x"}, 1)),
+                            error_of(service_->validation_items(kAnyone, task.id))}) {
     EXPECT_EQ(error.code, ErrorCode::kConflict);
     EXPECT_EQ(error.slug, "model_artifact_unavailable");
     EXPECT_NE(error.message.find("100 bytes instead of 10000"), std::string::npos) << error.message;
@@ -339,8 +307,8 @@ TEST_F(TaskServiceTest, CompletionRecordsTheBundleAndADamagedBundleIsNeverServed
   std::string altered = bundle;
   altered[5000] = 'X';  // same size, other bytes
   ASSERT_TRUE(blobs_->put_bytes(done.model_key, altered));
-  for (const auto& error : {error_of(service_->model_bundle(task.id)),
-                            error_of(service_->predict_images(task.id, {"x"}, 1))}) {
+  for (const auto& error : {error_of(service_->model_bundle(kAnyone, task.id)),
+                            error_of(service_->predict_images(kAnyone, task.id, {"x"}, 1))}) {
     EXPECT_EQ(error.slug, "model_artifact_unavailable");
     EXPECT_NE(error.message.find("SHA-256"), std::string::npos) << error.message;
   }
@@ -350,11 +318,11 @@ TEST_F(TaskServiceTest, IdempotencyKeyReturnsTheFirstTaskForTheSameRequestOnly) 
   std::string zip("PK\x03\x04rest", 8);
   NewTask first = upload(zip, "shapes.zip");
   first.idempotency_key = "retry-1";
-  auto created = service_->create(first);
+  auto created = service_->create(kAnyone, first);
   ASSERT_TRUE(created) << created.error().message;
   NewTask again = upload(zip, "shapes.zip");
   again.idempotency_key = "retry-1";
-  auto replayed = service_->create(again);
+  auto replayed = service_->create(kAnyone, again);
   ASSERT_TRUE(replayed) << replayed.error().message;
   EXPECT_EQ(replayed->id, created->id);
   EXPECT_EQ(store_->list(10, 0, std::nullopt)->total, 1);
@@ -362,19 +330,19 @@ TEST_F(TaskServiceTest, IdempotencyKeyReturnsTheFirstTaskForTheSameRequestOnly) 
   NewTask other = upload(zip, "shapes.zip");
   other.idempotency_key = "retry-1";
   other.options_text = R"({"epochs": 3})";
-  auto reused = service_->create(other);
+  auto reused = service_->create(kAnyone, other);
   ASSERT_FALSE(reused);
   EXPECT_EQ(reused.error().slug, "idempotency_key_reused");
 
   NewTask bad = upload(zip, "shapes.zip");
   bad.idempotency_key = std::string(300, 'k');
-  EXPECT_EQ(service_->create(bad).error().slug, "invalid_idempotency_key");
+  EXPECT_EQ(service_->create(kAnyone, bad).error().slug, "invalid_idempotency_key");
   EXPECT_EQ(store_->list(10, 0, std::nullopt)->total, 1);
 
   clock_.advance_ms(service_->config().idempotency_window_ms + 1);  // a day later: a new task
   NewTask later = upload(zip, "shapes.zip");
   later.idempotency_key = "retry-1";
-  auto fresh = service_->create(later);
+  auto fresh = service_->create(kAnyone, later);
   ASSERT_TRUE(fresh) << fresh.error().message;
   EXPECT_NE(fresh->id, created->id);
   EXPECT_EQ(store_->list(10, 0, std::nullopt)->total, 2);
@@ -390,7 +358,7 @@ TEST_F(TaskServiceTest, ConcurrentCreatesWithOneKeyMakeOneTask) {
   std::vector<Result<core::Task>> got(requests.size());
   std::vector<std::thread> threads;
   for (size_t i = 0; i < requests.size(); ++i) {
-    threads.emplace_back([&, i] { got[i] = service_->create(requests[i]); });
+    threads.emplace_back([&, i] { got[i] = service_->create(kAnyone, requests[i]); });
   }
   for (auto& thread : threads) thread.join();
   for (const auto& one : got) {
@@ -403,7 +371,7 @@ TEST_F(TaskServiceTest, ConcurrentCreatesWithOneKeyMakeOneTask) {
 
 TEST_F(TaskServiceTest, InvalidIdsAreNotFoundWithoutTouchingTheStore) {
   for (const char* id : {"../../etc/passwd", "%2e%2e%2f", "x", ""}) {
-    EXPECT_EQ(service_->get(id).error().code, ErrorCode::kNotFound) << id;
+    EXPECT_EQ(service_->get(kAnyone, id).error().code, ErrorCode::kNotFound) << id;
   }
 }
 

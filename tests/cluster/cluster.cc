@@ -69,6 +69,10 @@ pid_t Cluster::worker_pid(const std::string& worker_id) const {
 std::unique_ptr<httplib::Client> Cluster::client() const {
   auto client = std::make_unique<httplib::Client>("127.0.0.1", port_);
   client->set_read_timeout(30, 0);
+  // cluster.sh keeps accounts on and writes its admin's token here.
+  std::ifstream token_file(dir() / "token");
+  std::string token;
+  if (std::getline(token_file, token) && !token.empty()) client->set_bearer_token_auth(token);
   return client;
 }
 

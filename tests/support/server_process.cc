@@ -2,6 +2,7 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <thread>
@@ -25,6 +26,10 @@ bool ServerProcess::start() {
       trainbox_binary().string(), "serve",      "--host",          "127.0.0.1", "--port",
       std::to_string(port_),      "--data-dir", data_dir_.string()};
   options.argv.insert(options.argv.end(), extra_args_.begin(), extra_args_.end());
+  // Suites about other things run without accounts; the accounts suites pass --auth tokens.
+  if (std::find(extra_args_.begin(), extra_args_.end(), "--auth") == extra_args_.end()) {
+    options.argv.insert(options.argv.end(), {"--auth", "none"});
+  }
   fsys::create_directories(data_dir_);
   options.stderr_log = data_dir_ / "server.log";
   auto spawned = jobs::ChildProcess::spawn(options);

@@ -19,6 +19,7 @@ std::filesystem::path trainbox_binary();  // $TRAINBOX_BINARY, set by CTest
 
 class ServerProcess {
  public:
+  // Runs without accounts (--auth none) unless `extra_args` has an --auth of its own.
   ServerProcess(std::filesystem::path data_dir, std::vector<std::string> extra_args = {});
   ~ServerProcess();
 

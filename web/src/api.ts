@@ -84,6 +84,11 @@ export interface Task {
   attempts?: number;
   /** The worker running the task (or that ran it last); null before a claim. */
   worker_id?: string | null;
+  /** The user who created the task; null when it was created without accounts (--auth none). */
+  owner?: string | null;
+  /** The bundle's bytes and SHA-256, recorded at completion; null before. */
+  model_size?: number | null;
+  model_sha256?: string | null;
   cancel_requested?: boolean;
   /** The failure or cancel reason in words (taskError also reads an old {code, message} form). */
   error?: string | null;
