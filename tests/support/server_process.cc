@@ -47,6 +47,11 @@ bool ServerProcess::start() {
   return false;
 }
 
+std::optional<std::string> ServerProcess::read_line(std::chrono::seconds timeout) {
+  if (!process_) return std::nullopt;
+  return process_->read_line(timeout);
+}
+
 pid_t ServerProcess::pid() const { return process_ ? process_->pid() : -1; }
 
 void ServerProcess::kill_hard() {

@@ -30,6 +30,8 @@ class ServerProcess {
   pid_t pid() const;
   std::unique_ptr<httplib::Client> client() const;
   const std::filesystem::path& data_dir() const { return data_dir_; }
+  // The server's next line on stdout after "listening on ..." (e.g. the first-start sign-in link).
+  std::optional<std::string> read_line(std::chrono::seconds timeout);
 
  private:
   std::filesystem::path data_dir_;
