@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # Runs the browser tests (Debian's Chromium + playwright-core, node --test):
 #   page.test.mjs  the built page alone (resize rule vs a reference, preview, escaping, layout)
-#   e2e.test.mjs   against a real `trainbox serve` started here on a free loopback port
+#   e2e.test.mjs   against a real `trainbox serve` started here on a free loopback port, with
+#                  accounts on: the users e2e, other and boss (admin) are made first and their
+#                  tokens passed as TRAINBOX_TOKEN, TRAINBOX_OTHER_TOKEN, TRAINBOX_ADMIN_TOKEN
+#   accounts.test.mjs  sign-in form, sign out, a 401 mid-way, tasks of another user, and the
+#                  first-start one-time link (on a second server it starts, TRAINBOX_BIN)
 # Usage: scripts/run_browser_tests.sh [BIN=build/trainbox] [--update-screenshots]
+# TRAINBOX_BROWSER_TESTS="page.test.mjs accounts.test.mjs" runs only those files.
 # Screenshots go to test-artifacts/browser/; --update-screenshots also copies the four key ones
 # to docs/screenshots/. Exits non-zero when a test fails or the server does not come up.
 set -euo pipefail
@@ -40,6 +45,18 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
+# Accounts as in production (no --auth none): `users add` prints the token on its last line.
+add_user() { # NAME [--admin]
+  local out
+  out="$("$BIN" users add "$@" --data-dir "$DATA_DIR")" || { echo "run_browser_tests: users add $* failed" >&2; exit 1; }
+  printf '%s\n' "$out" | tail -n 1
+}
+TRAINBOX_TOKEN="$(add_user e2e)"
+TRAINBOX_OTHER_TOKEN="$(add_user other)"
+TRAINBOX_ADMIN_TOKEN="$(add_user boss --admin)"
+export TRAINBOX_TOKEN TRAINBOX_OTHER_TOKEN TRAINBOX_ADMIN_TOKEN
+export TRAINBOX_BIN="$BIN"
+
 echo "run_browser_tests: starting $BIN serve on 127.0.0.1:$PORT (log: ${LOG#"$ROOT"/})"
 (cd "$ROOT" && exec "$BIN" serve --host 127.0.0.1 --port "$PORT" --data-dir "$DATA_DIR") >"$LOG" 2>&1 &
 SERVER_PID=$!
@@ -66,7 +83,8 @@ fi
 
 cd "$ROOT/tests/e2e"
 status=0
-TRAINBOX_URL="$URL" node --test --test-concurrency=1 --test-reporter=spec page.test.mjs e2e.test.mjs || status=$?
+read -r -a TESTS <<<"${TRAINBOX_BROWSER_TESTS:-page.test.mjs accounts.test.mjs e2e.test.mjs}"
+TRAINBOX_URL="$URL" node --test --test-concurrency=1 --test-reporter=spec "${TESTS[@]}" || status=$?
 if [ "$status" -ne 0 ]; then
   echo "run_browser_tests: FAILED (server log: ${LOG#"$ROOT"/}, screenshots: test-artifacts/browser/)" >&2
 fi

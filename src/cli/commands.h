@@ -15,5 +15,6 @@ Command add_predict_command(CLI::App& app);
 Command add_training_child_command(CLI::App& app);
 Command add_backbones_command(CLI::App& app);
 Command add_users_command(CLI::App& app);
+Command add_dynamodb_command(CLI::App& app);
 
 }  // namespace trainbox::cli

@@ -1,4 +1,5 @@
-// trainbox: one binary, subcommands serve | worker | train | predict | backbones | users.
+// trainbox: one binary, subcommands serve | worker | train | predict | backbones | users |
+// dynamodb.
 
 #include <map>
 
@@ -21,6 +22,7 @@ int main(int argc, char** argv) {
   add(trainbox::cli::add_training_child_command);
   add(trainbox::cli::add_backbones_command);
   add(trainbox::cli::add_users_command);
+  add(trainbox::cli::add_dynamodb_command);
   CLI11_PARSE(app, argc, argv);
   for (auto* sub : app.get_subcommands()) {
     if (auto it = commands.find(sub); it != commands.end()) return it->second();

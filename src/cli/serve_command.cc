@@ -28,6 +28,8 @@ struct ServeOptions {
   std::vector<std::string> allowed_hosts;  // empty: loopback names and --host
   std::vector<std::string> allowed_origins;
   int header_timeout_s = 5;
+  int body_grace_s = 30;
+  size_t min_body_rate_kb = 4;
   int max_connections = 4096;
   int workers = 1;              // 0: the API alone, trainings run by `trainbox worker` processes
   std::string auth = "tokens";  // "none": no accounts, loopback only
@@ -90,11 +92,42 @@ void add_http_limit_flags(CLI::App& command, ServeOptions& options) {
       ->check(CLI::Range(1, 600))
       ->capture_default_str();
   command
+      .add_option("--body-grace-s", options.body_grace_s,
+                  "Seconds a request body may take to get going before --min-body-rate applies")
+      ->envname("TRAINBOX_BODY_GRACE_S")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
+  command
+      .add_option("--min-body-rate-kb", options.min_body_rate_kb,
+                  "A request body slower than this many KiB/s on average (after the grace) is cut "
+                  "off (0 = no minimum)")
+      ->envname("TRAINBOX_MIN_BODY_RATE_KB")
+      ->check(CLI::Range(0, 1 << 20))
+      ->capture_default_str();
+  command
       .add_option("--max-connections", options.max_connections,
                   "Open connections beyond which new ones are answered 503")
       ->envname("TRAINBOX_MAX_CONNECTIONS")
       ->check(CLI::Range(16, 1 << 20))
       ->capture_default_str();
+}
+
+http::HttpConfig http_config(const ServeOptions& options) {
+  http::HttpConfig config;
+  config.host = options.host;
+  config.port = options.port;
+  config.web_dir = options.web_dir;
+  config.upload_dir = std::filesystem::absolute(options.server.data_dir) / "uploads";
+  config.backbones_dir = backbones_dir(options.server);
+  config.max_upload_bytes = options.max_upload_mb << 20;
+  config.threads = options.http_threads;
+  config.allowed_hosts = options.allowed_hosts;
+  config.allowed_origins = options.allowed_origins;
+  config.header_timeout_s = options.header_timeout_s;
+  config.max_connections = options.max_connections;
+  config.body_grace_s = options.body_grace_s;
+  config.body_min_rate = options.min_body_rate_kb * 1024;
+  return config;
 }
 
 int serve(const ServeOptions& options) {
@@ -117,18 +150,7 @@ int serve(const ServeOptions& options) {
     return 1;
   }
   service::Accounts accounts(**users, (*backends)->clock, *mode);
-  http::HttpConfig config;
-  config.host = options.host;
-  config.port = options.port;
-  config.web_dir = options.web_dir;
-  config.upload_dir = std::filesystem::absolute(options.server.data_dir) / "uploads";
-  config.backbones_dir = backbones_dir(options.server);
-  config.max_upload_bytes = options.max_upload_mb << 20;
-  config.threads = options.http_threads;
-  config.allowed_hosts = options.allowed_hosts;
-  config.allowed_origins = options.allowed_origins;
-  config.header_timeout_s = options.header_timeout_s;
-  config.max_connections = options.max_connections;
+  http::HttpConfig config = http_config(options);
   std::error_code ignored;
   std::filesystem::remove_all(config.upload_dir, ignored);  // partial uploads of a dead process
   std::filesystem::create_directories(config.upload_dir, ignored);

@@ -80,7 +80,8 @@ void add_server_flags(CLI::App& command, ServerOptions& options) {
       ->capture_default_str();
   command
       .add_option("--database-url", options.database_url,
-                  "sqlite:///path/trainbox.db (default: inside --data-dir)")
+                  "sqlite:///path/trainbox.db (default: inside --data-dir), postgresql://... or "
+                  "dynamodb://TABLE?region=...")
       ->envname("TRAINBOX_DATABASE_URL");
   command
       .add_option("--database-pool-size", options.database_pool_size,

@@ -2,6 +2,9 @@
 
 #include <filesystem>
 
+#include "db/dynamodb_config.h"
+#include "db/dynamodb_task_store.h"
+#include "db/dynamodb_user_store.h"
 #include "db/postgres_task_store.h"
 #include "db/postgres_user_store.h"
 #include "db/sqlite_task_store.h"
@@ -35,8 +38,9 @@ Result<std::string> sqlite_path(std::string_view url) {
 
 tl::unexpected<Error> unknown_url(std::string_view url) {
   return fail(ErrorCode::kInvalidArgument, "invalid_database_url",
-              fmt::format("unknown database URL '{}': expected sqlite:///path/trainbox.db or "
-                          "postgresql://user:pass@host:port/db",
+              fmt::format("unknown database URL '{}': expected sqlite:///path/trainbox.db, "
+                          "postgresql://user:pass@host:port/db or "
+                          "dynamodb://TABLE?region=REGION[&endpoint=http://host:port]",
                           url));
 }
 
@@ -49,6 +53,7 @@ Result<std::unique_ptr<TaskStore>> open_task_store(std::string_view url) {
     return open_sqlite_task_store(*path);
   }
   if (is_postgres_url(url)) return open_postgres_task_store(url);
+  if (is_dynamodb_url(url)) return open_dynamodb_task_store(url);
   return unknown_url(url);
 }
 
@@ -59,6 +64,7 @@ Result<std::unique_ptr<UserStore>> open_user_store(std::string_view url) {
     return open_sqlite_user_store(*path);
   }
   if (is_postgres_url(url)) return open_postgres_user_store(url);
+  if (is_dynamodb_url(url)) return open_dynamodb_user_store(url);
   return unknown_url(url);
 }
 

@@ -114,6 +114,19 @@ std::optional<Caller> authorize(HttpContext& ctx, const Route& route, const http
   return std::nullopt;
 }
 
+// A body cut off below the minimum rate: whatever the handler made of the short read, the client
+// learns why, and the connection closes (the rest of the body must not be read as a request).
+void answer_if_too_slow(const HttpConfig& config, httplib::Response& res) {
+  if (!t_stream || !t_stream->body_too_slow()) return;
+  t_close_after = true;
+  res.set_header("Connection", "close");
+  send_json(res, 408,
+            {{"error",
+              {{"code", "request_body_too_slow"},
+               {"message", fmt::format("the request body arrived slower than {} KiB/s on average",
+                                       config.body_min_rate / 1024)}}}});
+}
+
 void register_route(httplib::Server& server, HttpContext& ctx, const Route& route) {
   if (const auto* plain = std::get_if<PlainHandler>(&route.handler)) {
     auto handler = [&ctx, &route, plain](const httplib::Request& req, httplib::Response& res) {
@@ -127,8 +140,10 @@ void register_route(httplib::Server& server, HttpContext& ctx, const Route& rout
   server.Post(route.pattern,
               [&ctx, &route, with_reader](const httplib::Request& req, httplib::Response& res,
                                           const Reader& reader) {
-                if (auto caller = authorize(ctx, route, req, res))
+                if (auto caller = authorize(ctx, route, req, res)) {
                   (*with_reader)(ctx, *caller, req, res, reader);
+                  answer_if_too_slow(ctx.config, res);
+                }
               });
 }
 
@@ -184,22 +199,28 @@ void install_fallbacks(httplib::Server& server) {
       });
 }
 
-// Runs once the request head is read, before any route or the body: lifts the head deadline
-// (the body has its per-read timeout) and refuses foreign hosts and cross-site writes.
+// Runs once the request head is read, before any route or the body: replaces the head deadline
+// by the body's minimum rate (a response is bounded by its per-write timeout only, so event
+// streams and downloads are not cut) and refuses foreign hosts and cross-site writes.
 void install_browser_checks(httplib::Server& server, const HttpConfig& config) {
   server.set_default_headers(security_headers());
   auto hosts = allowed_host_names(config.allowed_hosts, config.host);
-  server.set_pre_routing_handler([hosts, origins = config.allowed_origins](
-                                     const httplib::Request& req, httplib::Response& res) {
-    if (t_stream) t_stream->set_deadline(Clock::time_point::max());
-    auto refusal = check_browser_request(req, hosts, origins);
-    if (!refusal) return httplib::Server::HandlerResponse::Unhandled;
-    t_close_after = true;  // the body, if any, stays unread
-    res.set_header("Connection", "close");
-    send_json(res, refusal->status,
-              {{"error", {{"code", refusal->slug}, {"message", refusal->message}}}});
-    return httplib::Server::HandlerResponse::Handled;
-  });
+  server.set_pre_routing_handler(
+      [hosts, origins = config.allowed_origins, grace = std::chrono::seconds(config.body_grace_s),
+       rate = config.body_min_rate](const httplib::Request& req, httplib::Response& res) {
+        if (t_stream && rate > 0) {
+          t_stream->set_min_rate(grace, rate);
+        } else if (t_stream) {
+          t_stream->set_deadline(Clock::time_point::max());
+        }
+        auto refusal = check_browser_request(req, hosts, origins);
+        if (!refusal) return httplib::Server::HandlerResponse::Unhandled;
+        t_close_after = true;  // the body, if any, stays unread
+        res.set_header("Connection", "close");
+        send_json(res, refusal->status,
+                  {{"error", {{"code", refusal->slug}, {"message", refusal->message}}}});
+        return httplib::Server::HandlerResponse::Handled;
+      });
 }
 
 }  // namespace

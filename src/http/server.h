@@ -30,6 +30,8 @@ struct HttpConfig {
   int header_timeout_s = 5;      // a request head must arrive within this
   int keep_alive_timeout_s = 5;  // an idle keep-alive connection is closed after this
   int read_timeout_s = 30;       // each read of a request body, each write of a response
+  int body_grace_s = 30;         // a request body may start slowly for this long, then
+  size_t body_min_rate = 4096;   // must average this many bytes per second (0 = no minimum)
   int max_queued = 256;          // requests waiting for a thread; beyond, 503
   int max_connections = 4096;    // open connections; beyond, 503
   int listen_backlog = 1024;     // pending connects the kernel holds

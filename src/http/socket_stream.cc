@@ -79,7 +79,10 @@ bool SocketStream::is_writable() const {
 
 ssize_t SocketStream::read(char* ptr, size_t size) {
   if (!has_buffered()) {
-    if (!is_readable()) return -1;
+    if (!is_readable()) {
+      too_slow_ = min_rate_ > 0 && Clock::now() >= deadline_;
+      return -1;
+    }
     ssize_t got = 0;
     do {
       got = ::recv(fd_, buffer_.data(), buffer_.size(), 0);
@@ -91,6 +94,10 @@ ssize_t SocketStream::read(char* ptr, size_t size) {
   size_t n = std::min(size, end_ - begin_);
   std::memcpy(ptr, buffer_.data() + begin_, n);
   begin_ += n;
+  if (min_rate_ > 0) {
+    rate_bytes_ += n;
+    deadline_ = rate_start_ + std::chrono::milliseconds(rate_bytes_ * 1000 / min_rate_);
+  }
   return static_cast<ssize_t>(n);
 }
 

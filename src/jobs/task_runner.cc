@@ -82,6 +82,12 @@ std::string reason_for(const Error& error, const std::string& what) {
   return is_disk_full(error) ? disk_full_reason(reason) : reason;
 }
 
+// Under 1 MiB left where the child writes.
+bool nearly_full(const fsys::path& dir) {
+  auto available = available_bytes(dir);
+  return available && *available < (uint64_t{1} << 20);
+}
+
 std::string seconds(std::chrono::milliseconds duration) {
   return fmt::format("{:g}", static_cast<double>(duration.count()) / 1000.0);
 }
@@ -317,7 +323,10 @@ void TaskRunner::finish(const std::string& id, const Outcome& outcome, const fsy
   }
   if (outcome.error) return record_end(id, TaskStatus::kFailed, reason_for(*outcome.error, ""));
   std::string tail = log_tail(log);
-  bool disk_full = tail.find("No space left on device") != std::string::npos;
+  // A child that hits ENOSPC inside LibTorch often dies of the exception (SIGABRT) before it can
+  // say why, and its own log may have been cut short: a nearly full disk tells the same.
+  bool disk_full =
+      tail.find("No space left on device") != std::string::npos || nearly_full(log.parent_path());
   std::string reason;
   if (!outcome.exit.exited) {
     reason = signal_reason(outcome.exit);

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -125,6 +126,12 @@ TempDir::TempDir(const fsys::path& parent, std::string_view prefix) {
 TempDir::~TempDir() {
   std::error_code ignored;
   fsys::remove_all(path_, ignored);
+}
+
+Result<uint64_t> available_bytes(const std::filesystem::path& path) {
+  struct statvfs info {};
+  if (::statvfs(path.c_str(), &info) != 0) return fail(io_error(errno, "cannot stat", path));
+  return static_cast<uint64_t>(info.f_bavail) * info.f_frsize;
 }
 
 }  // namespace trainbox

@@ -1,6 +1,7 @@
 #pragma once
 // File helpers that never leave a half-written file visible: write to a temp name, fsync, rename.
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -14,6 +15,8 @@ Status write_file_atomic(const std::filesystem::path& path, std::string_view dat
 // Copies `src` to `dest` atomically.
 Status copy_file_atomic(const std::filesystem::path& src, const std::filesystem::path& dest);
 Result<std::string> read_file(const std::filesystem::path& path);
+// Bytes an unprivileged writer can still put on the filesystem holding `path` (statvfs).
+Result<uint64_t> available_bytes(const std::filesystem::path& path);
 
 // A uniquely named folder that is removed with everything in it when the object dies.
 class TempDir {

@@ -1,6 +1,7 @@
 // Slow and crowding clients against the real binary, each bounded to a few seconds: slow clients
-// hold no thread (/health keeps answering) and are dropped at the head deadline; a burst of
-// concurrent connects is answered, none reset; past the connection limit the answer is a 503.
+// hold no thread (/health keeps answering) and are dropped at the head deadline or, sending a
+// body, below the minimum body rate; a burst of concurrent connects is answered, none reset;
+// past the connection limit the answer is a 503.
 
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -120,6 +121,69 @@ TEST_F(ApiConnectionLimitTest, PastTheLimitTheAnswerIs503) {
   auto res = server_->client()->Get("/api/v1/health");
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 200);
+}
+
+}  // namespace
+}  // namespace trainbox::testing
+
+namespace trainbox::testing {
+namespace {
+
+class ApiSlowBodyTest : public ApiTest {
+ protected:
+  void SetUp() override { start_server({"--body-grace-s", "2", "--min-body-rate-kb", "4"}); }
+};
+
+// A body trickled far below the minimum rate is cut off soon after the grace, whatever its
+// declared length, with a 408 that says why and the connection closed; /health answers
+// throughout, and a fair upload is still accepted.
+TEST_F(ApiSlowBodyTest, TrickledBodiesAreCutOffAfterTheGrace) {
+  std::vector<int> slow;
+  for (int i = 0; i < 20; ++i) {
+    int fd = connect_to(server_->port());
+    ASSERT_GE(fd, 0);
+    ASSERT_TRUE(send_text(fd,
+                          "POST /api/v1/tasks HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+                          "multipart/form-data; boundary=x\r\nContent-Length: 1000000\r\n\r\n"));
+    slow.push_back(fd);
+  }
+  auto started = steady_clock::now();
+  int cut = 0;
+  std::vector<bool> open(slow.size(), true);
+  while (cut < static_cast<int>(slow.size()) &&
+         steady_clock::now() - started < std::chrono::seconds(8)) {
+    for (size_t i = 0; i < slow.size(); ++i) {
+      if (open[i] && !send_text(slow[i], "0123456789")) {
+        open[i] = false;
+        ++cut;
+      }
+    }
+    auto health = server_->client()->Get("/api/v1/health");
+    ASSERT_TRUE(health);
+    EXPECT_EQ(health->status, 200);
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  EXPECT_EQ(cut, 20) << "every trickled body was cut off within 8 s";
+  EXPECT_GE(steady_clock::now() - started, std::chrono::seconds(2)) << "not before the grace";
+  for (int fd : slow) ::close(fd);
+  // One that sends a little and then waits reads why, and the connection closes after it.
+  int quiet = connect_to(server_->port());
+  ASSERT_TRUE(send_text(quiet,
+                        "POST /api/v1/tasks HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+                        "multipart/form-data; boundary=x\r\nContent-Length: 1000\r\n\r\n--x"));
+  std::string answer = first_bytes(quiet);
+  EXPECT_TRUE(answer.starts_with("HTTP/1.1 408")) << answer;
+  std::string rest;
+  for (std::string more = first_bytes(quiet); !more.empty() && !more.starts_with("error");
+       more = first_bytes(quiet)) {
+    rest += more;
+  }
+  EXPECT_NE((answer + rest).find("request_body_too_slow"), std::string::npos) << answer + rest;
+  ::close(quiet);
+  nlohmann::json task = create_ok(R"({"epochs": 1})");
+  EXPECT_EQ(task.value("status", ""), "QUEUED");
+  EXPECT_EQ(nlohmann::json::parse(server_->client()->Get("/api/v1/tasks")->body)["total"], 1)
+      << "the cut-off uploads stored nothing";
 }
 
 }  // namespace

@@ -1,15 +1,18 @@
 #pragma once
 // The database backends every store contract suite (tasks, users) runs against. A new backend
 // adds one entry to kStoreFactories. PostgreSQL runs on the fixture server that ctest starts
-// (tests/servers/postgres.sh), one fresh database per test.
+// (tests/servers/postgres.sh), one fresh database per test; DynamoDB on the fixture dynalite
+// (tests/servers/dynamodb.sh), one fresh table per test.
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <functional>
 #include <ostream>
 #include <string>
 
+#include "db/dynamodb_table.h"
 #include "db/pg_connection.h"
 #include "tests/support/test_servers.h"
 #include "util/ids.h"
@@ -53,6 +56,35 @@ inline void drop_postgres_database(const std::string& url) {
   }
 }
 
+// dynalite checks that requests are signed but takes any key: fixed ones, unless already set.
+inline void dynamodb_test_credentials() {
+  setenv("AWS_ACCESS_KEY_ID", "trainbox-test", 0);
+  setenv("AWS_SECRET_ACCESS_KEY", "trainbox-test", 0);
+}
+
+// The fixture server's URL (dynamodb://trainbox-test?region=...&endpoint=...) for `table`.
+inline std::string dynamodb_url_for_table(const std::string& server, const std::string& table) {
+  size_t question = server.find('?');
+  return "dynamodb://" + table + (question == std::string::npos ? "?" : server.substr(question));
+}
+
+inline std::string fresh_dynamodb_table(const std::filesystem::path&) {
+  auto server = testing::test_server_url("dynamodb");
+  if (!server) {
+    ADD_FAILURE() << testing::missing_server_message("dynamodb");
+    return "";
+  }
+  dynamodb_test_credentials();
+  return dynamodb_url_for_table(*server, "contract-" + new_task_id()) + "&create_table=1";
+}
+
+inline void drop_dynamodb_table(const std::string& url) {
+  auto client = dynamodb_client_from_url(url);
+  ASSERT_TRUE(client) << client.error().message;
+  auto dropped = delete_dynamodb_table(*client);
+  EXPECT_TRUE(dropped) << dropped.error().message;
+}
+
 inline const StoreFactory kStoreFactories[] = {
     {"SqliteMemory", [](const std::filesystem::path&) { return std::string("sqlite://:memory:"); },
      nullptr},
@@ -60,6 +92,7 @@ inline const StoreFactory kStoreFactories[] = {
      [](const std::filesystem::path& scratch) { return "sqlite://" + (scratch / "t.db").string(); },
      nullptr},
     {"Postgres", fresh_postgres_database, drop_postgres_database},
+    {"Dynamo", fresh_dynamodb_table, drop_dynamodb_table},
 };
 
 }  // namespace trainbox::db

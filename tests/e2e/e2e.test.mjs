@@ -1,19 +1,21 @@
 // End-to-end through the real server (TRAINBOX_URL, started by scripts/run_browser_tests.sh):
 // pick a generated folder, train, follow it live, see the evaluation and the model search's
 // leaderboard, open a confusion-matrix cell's validation items, predict a file, download the
-// bundle; and upload a broken archive and see the error in words.
+// bundle; and upload a broken archive and see the error in words. The server has accounts: every
+// page signs in as user e2e through the sign-in form first, and Node's calls send its token.
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { unzipSync } from "fflate";
+import { apiFetch, signIn, USERS } from "./lib/accounts.mjs";
 import { launch, newPage, shot } from "./lib/browser.mjs";
 import { writeShapeDataset } from "./lib/images.mjs";
 
 const BASE = process.env.TRAINBOX_URL;
 const TRAIN_TIMEOUT_MS = Number(process.env.TRAINBOX_TRAIN_TIMEOUT_MS || 600_000);
-const skip = BASE ? false : "TRAINBOX_URL is not set (scripts/run_browser_tests.sh starts the server)";
+const skip = BASE && USERS.e2e ? false : "TRAINBOX_URL/TRAINBOX_TOKEN are not set (scripts/run_browser_tests.sh starts the server)";
 
 let chrome;
 let tmp;
@@ -30,7 +32,7 @@ after(async () => {
 });
 
 async function getTask(id) {
-  const res = await fetch(`${BASE}api/v1/tasks/${encodeURIComponent(id)}`);
+  const res = await apiFetch(BASE, `tasks/${encodeURIComponent(id)}`);
   assert.equal(res.status, 200, `GET /tasks/${id}`);
   return res.json();
 }
@@ -80,7 +82,7 @@ async function checkLeaderboard(page, taskId, { minRows = 2 } = {}) {
 async function checkCellItems(page, taskId, { kind, textPattern = null, shotName = null }) {
   const task = await getTask(taskId);
   const matrix = task.metrics.confusion_matrix;
-  const res = await fetch(`${BASE}api/v1/tasks/${encodeURIComponent(taskId)}/validation`);
+  const res = await apiFetch(BASE, `tasks/${encodeURIComponent(taskId)}/validation`);
   assert.equal(res.status, 200, `GET /tasks/${taskId}/validation`);
   assert.equal(res.headers.get("x-content-type-options"), "nosniff");
   const validation = await res.json();
@@ -147,7 +149,7 @@ describe("trainbox page against the server", { skip }, () => {
     fs.writeFileSync(path.join(root, "README.txt"), "three classes of shapes");
 
     const { page, context, problems } = await newPage(chrome.browser);
-    await page.goto(BASE);
+    await signIn(page, BASE);
     await page.waitForSelector('[data-testid="server-status"].ok');
 
     // 1. Pick the folder: classes, counts and thumbnails before anything is sent.
@@ -243,7 +245,7 @@ describe("trainbox page against the server", { skip }, () => {
     const root = path.join(tmp, "cancel-me");
     writeShapeDataset(root, { perClass: 12, size: 64, seed: 21 });
     const { page, context } = await newPage(chrome.browser);
-    await page.goto(BASE);
+    await signIn(page, BASE);
     await page.setInputFiles('[data-testid="folder-input"]', root);
     await page.waitForSelector('[data-testid="class-grid"]');
     await page.locator("details.advanced summary").click();
@@ -273,7 +275,7 @@ describe("trainbox page against the server", { skip }, () => {
     }
     fs.writeFileSync(csv, rows.join("\n") + "\n");
     const { page, context } = await newPage(chrome.browser);
-    await page.goto(BASE);
+    await signIn(page, BASE);
     await page.setInputFiles('[data-testid="file-input"]', csv);
     await page.waitForSelector('[data-testid="class-grid"]');
     await page.locator("details.advanced summary").click();
@@ -306,7 +308,7 @@ describe("trainbox page against the server", { skip }, () => {
     await page.addInitScript(() => {
       delete window.EventSource;
     });
-    await page.goto(BASE);
+    await signIn(page, BASE);
     await page.setInputFiles('[data-testid="file-input"]', broken);
     await page.waitForSelector('[data-testid="preview"] h3');
     await page.click('[data-testid="start"]');

@@ -2,7 +2,9 @@
 // the resize rule against a reference computed in Node, the dataset preview with its checks,
 // escaping of class names, keyboard reach and phone-width layout; a finished task (API answers
 // mocked) with its model-search leaderboard and no per-epoch history, and the validation items
-// behind a confusion-matrix cell (names, texts and thumbnails from the dataset stay inert).
+// behind a confusion-matrix cell (names, texts and thumbnails from the dataset stay inert); the
+// owner line an admin sees. The API answers 503 here unless mocked: GET /me too, so the page opens
+// the app without asking for a token.
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
@@ -284,6 +286,31 @@ describe("finished task (mocked API)", () => {
     const tableOverflow = await page.locator('[data-testid="model-search"] .table-wrap').evaluate((el) => el.scrollWidth - el.clientWidth);
     assert.ok(tableOverflow <= 0, `the leaderboard scrolls sideways by ${tableOverflow}px on a phone`);
     await shot(page, "page-05-phone-model-search");
+    await context.close();
+  });
+
+  test("an admin sees who owns another user's task; without accounts no sign-in and no owner", async () => {
+    const me = { name: "boss", admin: true, auth: "tokens" };
+    const { page, context, problems } = await newPage(chrome.browser);
+    await page.route("**/api/v1/me", (route) => route.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify(me) }));
+    await page.route(`**/api/v1/tasks/${ID}`, (route) =>
+      route.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify({ ...task, owner: XSS, worker_id: "worker-1" }) }),
+    );
+    await page.goto(`${server.url}#/tasks/${ID}`);
+    await page.waitForSelector('[data-testid="task-owner"]');
+    assert.equal(await page.locator('[data-testid="task-owner"]').textContent(), XSS);
+    assert.equal((await page.locator('[data-testid="account-name"]').textContent()).trim(), "boss (admin)");
+    assert.equal(await page.locator('img[src="x"]').count(), 0);
+    await shot(page, "page-07-admin-sees-owner", { element: page.locator(".task-head") });
+    // No accounts (serve --auth none): nobody to name, no sign-in, no owner line.
+    Object.assign(me, { name: "", auth: "none" });
+    await page.reload();
+    await page.waitForSelector('[data-testid="task-id"]');
+    assert.equal(await page.locator('[data-testid="task-owner"]').count(), 0);
+    assert.equal(await page.locator('[data-testid="account"]').count(), 0);
+    assert.equal(await page.locator('[data-testid="sign-in"]').count(), 0);
+    assert.deepEqual(problems.dialogs, []);
+    assert.deepEqual(problems.pageErrors, []);
     await context.close();
   });
 

@@ -142,7 +142,33 @@ export interface Validation {
   truncated?: boolean;
 }
 
+/** GET /me: who the credentials belong to (auth "none": no accounts, name "", admin true). */
+export interface Me {
+  name: string;
+  admin: boolean;
+  auth: "tokens" | "none";
+}
+
+/** POST /session: the signed-in user, and the admin's new token when a one-time code was redeemed. */
+export interface SessionReply {
+  user: Me;
+  token?: string;
+}
+
 export const API = "api/v1";
+
+// Told of every 401 (with the path asked), so one place (session.ts) can bring the sign-in view
+// back whichever view made the call.
+let unauthorizedListener: ((path: string) => void) | null = null;
+
+export function onUnauthorized(listener: ((path: string) => void) | null): void {
+  unauthorizedListener = listener;
+}
+
+function failed(path: string, status: number, text: string): ApiError {
+  if (status === 401) unauthorizedListener?.(path);
+  return errorFromBody(status, text);
+}
 
 async function request<T>(path: string, init?: RequestInit): Promise<T> {
   let response: Response;
@@ -152,7 +178,7 @@ async function request<T>(path: string, init?: RequestInit): Promise<T> {
     throw new ApiError("The server could not be reached. Check that trainbox is running.", 0, "network");
   }
   const text = await response.text();
-  if (!response.ok) throw errorFromBody(response.status, text);
+  if (!response.ok) throw failed(path, response.status, text);
   return (text ? JSON.parse(text) : null) as T;
 }
 
@@ -167,6 +193,15 @@ export interface Backbone {
 
 export const api = {
   health: () => request<Health>("health"),
+  me: () => request<Me>("me"),
+  /** Sets the HttpOnly session cookie; the page never keeps the token itself. */
+  signIn: (credentials: { token: string } | { code: string }) =>
+    request<SessionReply>("session", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(credentials),
+    }),
+  signOut: () => request<null>("session", { method: "DELETE" }),
   backbones: () => request<{ backbones: Backbone[]; builtin: string[] }>("backbones"),
   listTasks: (limit: number, offset: number) =>
     request<TaskList>(`tasks?limit=${limit}&offset=${offset}`),
@@ -224,7 +259,7 @@ export function uploadTask(
           reject(new ApiError("The server sent an unreadable answer.", xhr.status, "bad_reply"));
         }
       } else {
-        reject(errorFromBody(xhr.status, xhr.responseText));
+        reject(failed("tasks", xhr.status, xhr.responseText));
       }
     };
     xhr.onerror = () => reject(errorFromBody(0, ""));

@@ -16,3 +16,12 @@ export function routeOf(hash: string, hasView: boolean): Route {
 export function taskHash(id: string): string {
   return `#/tasks/${encodeURIComponent(id)}`;
 }
+
+/**
+ * After a sign-in, whether the view stays as it is: the new-task view keeps what was picked; a
+ * task view is rebuilt (its follower was stopped), and so is any view when the address now names a
+ * task (a link followed while signed out).
+ */
+export function keepsViewAfterSignIn(hash: string, hasView: boolean, openTaskId: string | null): boolean {
+  return hasView && openTaskId === null && routeOf(hash, true).view !== "task";
+}

@@ -1,7 +1,9 @@
-// The page's state, in one place: which task is open and how it is followed, what the new-task
-// view has picked, the past-tasks pager, and the backbone suggestions. Views read and write these
-// objects; nothing else is kept between renders (a task view's own state is TaskPageState).
-import type { Backbone, Follower } from "./api";
+// The page's state, in one place: who is signed in and which screen shows, which task is open and
+// how it is followed, what the new-task view has picked, the past-tasks pager, and the backbone
+// suggestions. Views read and write these objects; nothing else is kept between renders (a task
+// view's own state is TaskPageState).
+import type { Backbone, Follower, Me } from "./api";
+import type { Screen } from "./auth_data";
 import type { CsvSummary, ImagePlan, ZipSummary } from "./dataset_plan";
 import type { LivePoint } from "./views/task/curve_data";
 
@@ -12,7 +14,15 @@ export type Selection =
 
 export type DatasetKind = "image" | "text";
 
+export interface SessionState {
+  /** The sign-in view or the app (session.ts switches them). */
+  screen: Screen;
+  /** Who is signed in; null before GET /me answers, when it failed, or once signed out. */
+  me: Me | null;
+}
+
 export interface AppState {
+  session: SessionState;
   /** The task open in the view (null: the new-task view). */
   currentTaskId: string | null;
   /** How the open task is followed (server-sent events or polling); stopped on navigation. */
@@ -26,6 +36,7 @@ export interface AppState {
 }
 
 export const app: AppState = {
+  session: { screen: "starting", me: null },
   currentTaskId: null,
   follower: null,
   uploadNotes: new Map(),

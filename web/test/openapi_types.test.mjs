@@ -25,6 +25,8 @@ const PAIRS = {
   Health: response("/api/v1/health", "get", 200),
   Predictions: response("/api/v1/tasks/{id}/predict", "post", 200),
   Validation: response("/api/v1/tasks/{id}/validation", "get", 200),
+  Me: response("/api/v1/me", "get", 200),
+  SessionReply: response("/api/v1/session", "post", 200),
   Progress: `${TASK}/properties/progress`,
   Metrics: `${TASK}/properties/metrics`,
   ModelChoice: `${TASK}/properties/metrics/properties/model`,

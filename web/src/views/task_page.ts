@@ -31,7 +31,7 @@ export function showTask(view: HTMLElement, id: string, refreshHistory: () => vo
 function renderTask(page: TaskPage, task: Task, deleteButton: HTMLElement, refreshHistory: () => void): void {
   const { state } = page;
   const terminal = isTerminal(task.status);
-  renderHeader(page.head, task);
+  renderHeader(page.head, task, app.session.me);
   announcePhase(page.announce, state, task);
   recordLivePoint(state.livePoints, task);
   renderLive(page, task, terminal);

@@ -1,14 +1,15 @@
-// The task's title (kind, id, status badge) and facts (dataset, dates, worker, classes), and the
-// screen-reader announcement of its phase.
-import type { Task } from "../../api";
+// The task's title (kind, id, status badge) and facts (dataset, dates, worker, owner for an admin,
+// classes), and the screen-reader announcement of its phase.
+import type { Me, Task } from "../../api";
 import { statusBadge } from "../../components/status_badge";
 import { h, replace } from "../../dom";
 import { formatDate } from "../../format";
 import type { TaskPageState } from "../../state";
-import { statusAnnouncement, workerText } from "./task_data";
+import { ownerText, statusAnnouncement, workerText } from "./task_data";
 
-export function renderHeader(head: HTMLElement, task: Task): void {
+export function renderHeader(head: HTMLElement, task: Task, viewer: Me | null): void {
   const classes = task.classes ?? [];
+  const owner = ownerText(task, viewer);
   replace(
     head,
     h(
@@ -26,6 +27,7 @@ export function renderHeader(head: HTMLElement, task: Task): void {
       task.worker_id
         ? h("div", null, h("dt", null, "Worker"), h("dd", { "data-testid": "task-worker" }, workerText(task)))
         : null,
+      owner ? h("div", null, h("dt", null, "Owner"), h("dd", { "data-testid": "task-owner" }, owner)) : null,
       classes.length ? h("div", null, h("dt", null, "Classes"), h("dd", { class: "class-list" }, classes.join(", "))) : null,
     ),
   );

@@ -1,6 +1,6 @@
 // The task page's words without the DOM: what a screen reader hears when the phase changes, the
 // live progress line, the dataset summary. Unit-tested in web/test/task_page.test.mjs.
-import type { Task } from "../../api";
+import type { Me, Task } from "../../api";
 import { formatDuration, formatPercent, num, phaseName } from "../../format";
 
 /** The phase as shown (RUNNING: its phase in words) and the sentence announced when it changes. */
@@ -43,4 +43,10 @@ export function datasetLine(task: Task): string | null {
 export function workerText(task: Task): string {
   const attempts = task.attempts ?? 1;
   return attempts > 1 ? `${task.worker_id} (attempt ${attempts})` : `${task.worker_id}`;
+}
+
+/** The task's owner, shown only to an admin looking at someone else's task; else null. */
+export function ownerText(task: Task, viewer: Me | null): string | null {
+  if (!viewer?.admin || viewer.auth === "none" || !task.owner) return null;
+  return task.owner === viewer.name ? null : task.owner;
 }
