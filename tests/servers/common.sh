@@ -23,3 +23,16 @@ wait_for_port() {
   done
   return 1
 }
+
+# install_packages DIR PACKAGE: `npm ci` of DIR's package-lock.json unless PACKAGE is installed.
+# Every script takes the same lock (on the lock file itself) first: the fixtures start in
+# parallel, and two npm runs in one node_modules corrupt it.
+install_packages() {
+  local here=$1 package=$2
+  (
+    flock 9
+    if [ ! -f "$here/node_modules/$package/package.json" ]; then
+      cd "$here" && npm ci --no-audit --no-fund --loglevel=error >&2
+    fi
+  ) 9<"$here/package-lock.json"
+}

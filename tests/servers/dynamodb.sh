@@ -8,7 +8,7 @@
 # AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY values in their own environment (setenv).
 #
 # dynalite is installed from tests/servers/package-lock.json into tests/servers/node_modules
-# (gitignored) the first time, from the npm registry; s3.sh installs the same lock file.
+# (gitignored) the first time, from the npm registry (common.sh install_packages; s3.sh shares it).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/common.sh"
@@ -22,16 +22,7 @@ stop() {
 }
 
 install() {
-  # s3.sh installs the same lock file with `npm ci` when s3rver is missing (a fresh checkout), maybe
-  # at this very moment as a parallel fixture: so `npm install` (it adds what is missing and never
-  # empties node_modules), under flock against a second dynamodb.sh, tried again if the two
-  # installs collided.
-  for _ in 1 2 3; do
-    [ -f "$here/node_modules/dynalite/package.json" ] && return 0
-    mkdir -p "$here/node_modules"  # the lock file lives there: gitignored
-    (cd "$here" && flock "$here/node_modules/.dynamodb-install.lock" \
-        npm install --no-save --no-audit --no-fund --loglevel=error) >&2 || sleep 5
-  done
+  install_packages "$here" dynalite
   [ -f "$here/node_modules/dynalite/package.json" ] ||
     { echo "dynamodb.sh: npm could not install dynalite in $here" >&2; exit 1; }
 }

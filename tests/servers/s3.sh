@@ -22,11 +22,7 @@ stop() {
   rm -rf "$home" "$dir/s3.url"
 }
 
-install() {
-  if [ ! -f "$here/node_modules/s3rver/package.json" ]; then
-    (cd "$here" && npm ci --no-audit --no-fund --loglevel=error) >&2
-  fi
-}
+install() { install_packages "$here" s3rver; }
 
 case "$action" in
   start)
