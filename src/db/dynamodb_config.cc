@@ -6,6 +6,8 @@
 #include <charconv>
 #include <map>
 
+#include "aws/service_url.h"
+
 namespace trainbox::db {
 namespace {
 
@@ -16,22 +18,6 @@ tl::unexpected<Error> invalid(std::string_view url, std::string_view why) {
               fmt::format("bad DynamoDB database URL '{}': {} (expected dynamodb://TABLE"
                           "?region=REGION&endpoint=http://HOST:PORT)",
                           url.substr(0, url.find('?')), why));
-}
-
-std::string percent_decode(std::string_view text) {
-  std::string out;
-  for (size_t i = 0; i < text.size(); ++i) {
-    int value = 0;
-    if (text[i] == '%' && i + 2 < text.size() &&
-        std::from_chars(text.data() + i + 1, text.data() + i + 3, value, 16).ptr ==
-            text.data() + i + 3) {
-      out += static_cast<char>(value);
-      i += 2;
-    } else {
-      out += text[i];
-    }
-  }
-  return out;
 }
 
 bool valid_table(std::string_view table) {
@@ -46,35 +32,17 @@ bool valid_table(std::string_view table) {
 
 Result<std::map<std::string, std::string>> parse_query(std::string_view url,
                                                        std::string_view query) {
-  std::map<std::string, std::string> options;
-  while (!query.empty()) {
-    std::string_view item = query.substr(0, query.find('&'));
-    query.remove_prefix(std::min(query.size(), item.size() + 1));
-    if (item.empty()) continue;
-    size_t equals = item.find('=');
-    std::string name(item.substr(0, equals));
-    if (name != "endpoint" && name != "region" && name != "create_table" &&
-        name != "max_attempts") {
-      return invalid(url, fmt::format("unknown option '{}'", name));
-    }
-    options[name] = equals == item.npos ? "" : percent_decode(item.substr(equals + 1));
-  }
-  return options;
+  auto options =
+      aws::parse_query_options(query, {"endpoint", "region", "create_table", "max_attempts"});
+  if (!options) return invalid(url, fmt::format("unknown option '{}'", options.error()));
+  return *options;
 }
 
 Status set_endpoint(DynamoConfig& config, std::string_view url, std::string_view endpoint) {
-  size_t colon = endpoint.find("://");
-  std::string_view scheme = endpoint.substr(0, colon);
-  if (colon == endpoint.npos || (scheme != "http" && scheme != "https")) {
-    return invalid(url, "endpoint must start with http:// or https://");
-  }
-  std::string_view host = endpoint.substr(colon + 3);
-  while (host.ends_with('/')) host.remove_suffix(1);
-  if (host.empty() || host.find_first_of("/?#@ ") != host.npos) {
-    return invalid(url, "endpoint must be http(s)://HOST[:PORT] with no path");
-  }
-  config.scheme = std::string(scheme);
-  config.host = std::string(host);
+  auto parsed = aws::parse_endpoint(endpoint);
+  if (!parsed) return invalid(url, parsed.error());
+  config.scheme = std::move(parsed->scheme);
+  config.host = std::move(parsed->host);
   return {};
 }
 

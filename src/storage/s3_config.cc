@@ -6,6 +6,7 @@
 #include <charconv>
 #include <map>
 
+#include "aws/service_url.h"
 #include "storage/blob_key.h"
 
 namespace trainbox::storage {
@@ -16,22 +17,6 @@ tl::unexpected<Error> invalid(std::string_view url, std::string_view why) {
               fmt::format("bad S3 storage URL '{}': {} (expected s3://BUCKET/PREFIX"
                           "?endpoint=http://HOST:PORT&region=REGION)",
                           url.substr(0, url.find('?')), why));
-}
-
-std::string percent_decode(std::string_view text) {
-  std::string out;
-  for (size_t i = 0; i < text.size(); ++i) {
-    int value = 0;
-    if (text[i] == '%' && i + 2 < text.size() &&
-        std::from_chars(text.data() + i + 1, text.data() + i + 3, value, 16).ptr ==
-            text.data() + i + 3) {
-      out += static_cast<char>(value);
-      i += 2;
-    } else {
-      out += text[i];
-    }
-  }
-  return out;
 }
 
 bool valid_bucket(std::string_view bucket) {
@@ -47,20 +32,11 @@ bool valid_bucket(std::string_view bucket) {
 
 Result<std::map<std::string, std::string>> parse_query(std::string_view url,
                                                        std::string_view query) {
-  std::map<std::string, std::string> options;
-  while (!query.empty()) {
-    std::string_view item = query.substr(0, query.find('&'));
-    query.remove_prefix(std::min(query.size(), item.size() + 1));
-    if (item.empty()) continue;
-    size_t equals = item.find('=');
-    std::string name(item.substr(0, equals));
-    if (name != "endpoint" && name != "region" && name != "addressing" &&
-        name != "multipart_threshold_mb" && name != "part_mb" && name != "list_page_size") {
-      return invalid(url, fmt::format("unknown option '{}'", name));
-    }
-    options[name] = equals == item.npos ? "" : percent_decode(item.substr(equals + 1));
-  }
-  return options;
+  auto options = aws::parse_query_options(
+      query,
+      {"endpoint", "region", "addressing", "multipart_threshold_mb", "part_mb", "list_page_size"});
+  if (!options) return invalid(url, fmt::format("unknown option '{}'", options.error()));
+  return *options;
 }
 
 Result<std::uint64_t> number_option(std::string_view url, const std::string& name,
@@ -75,18 +51,10 @@ Result<std::uint64_t> number_option(std::string_view url, const std::string& nam
 }
 
 Status set_endpoint(S3Config& config, std::string_view url, std::string_view endpoint) {
-  size_t colon = endpoint.find("://");
-  std::string_view scheme = endpoint.substr(0, colon);
-  if (colon == endpoint.npos || (scheme != "http" && scheme != "https")) {
-    return invalid(url, "endpoint must start with http:// or https://");
-  }
-  std::string_view host = endpoint.substr(colon + 3);
-  while (host.ends_with('/')) host.remove_suffix(1);
-  if (host.empty() || host.find_first_of("/?#@ ") != host.npos) {
-    return invalid(url, "endpoint must be http(s)://HOST[:PORT] with no path");
-  }
-  config.scheme = std::string(scheme);
-  config.host = std::string(host);
+  auto parsed = aws::parse_endpoint(endpoint);
+  if (!parsed) return invalid(url, parsed.error());
+  config.scheme = std::move(parsed->scheme);
+  config.host = std::move(parsed->host);
   return {};
 }
 
