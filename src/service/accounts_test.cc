@@ -29,9 +29,10 @@ TEST_F(AccountsTest, AnIssuedTokenAuthenticatesItsUserAndIsStoredOnlyAsAHash) {
 
 TEST_F(AccountsTest, MissingMalformedAndUnknownTokensAreTheSame401) {
   ASSERT_TRUE(accounts_.add_user("alice", false));
+  const std::string unknown_token = new_api_token();  // outlives the views below
   for (std::optional<std::string_view> token :
        {std::optional<std::string_view>(), std::optional<std::string_view>("nonsense"),
-        std::optional<std::string_view>(new_api_token())}) {
+        std::optional<std::string_view>(unknown_token)}) {
     auto caller = accounts_.authenticate(token);
     ASSERT_FALSE(caller);
     EXPECT_EQ(caller.error().code, ErrorCode::kUnauthenticated);
