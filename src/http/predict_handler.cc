@@ -28,16 +28,20 @@ Result<std::vector<std::string>> read_texts(const httplib::Request& req, const R
   auto body = read_body(req, reader, max_bytes);
   if (!body) return fail(body.error());
   auto json = nlohmann::json::parse(*body, nullptr, /*allow_exceptions=*/false);
-  if (json.is_discarded() || !json.is_object() || !json.contains("texts") ||
-      !json["texts"].is_array()) {
+  if (json.is_discarded()) {
     return fail(ErrorCode::kInvalidArgument, "invalid_body",
-                "send JSON {\"texts\": [\"...\", ...]} for a text task");
+                "the body is not JSON; send {\"texts\": [\"...\", ...]} for a text task");
+  }
+  if (!json.is_object() || !json.contains("texts") || !json["texts"].is_array()) {
+    return fail(ErrorCode::kUnprocessable, "invalid_body",
+                "the field 'texts' (an array of strings) is missing; send {\"texts\": [\"...\", "
+                "...]} for a text task");
   }
   std::vector<std::string> texts;
   for (const auto& text : json["texts"]) {
     if (!text.is_string()) {
-      return fail(ErrorCode::kInvalidArgument, "invalid_body",
-                  "every entry of 'texts' must be a string");
+      return fail(ErrorCode::kUnprocessable, "invalid_body",
+                  fmt::format("texts[{}] is {}, not a string", texts.size(), text.type_name()));
     }
     texts.push_back(text.get<std::string>());
   }

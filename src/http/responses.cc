@@ -15,6 +15,8 @@ int http_status(ErrorCode code) {
   switch (code) {
     case ErrorCode::kInvalidArgument:
       return 400;
+    case ErrorCode::kUnprocessable:
+      return 422;
     case ErrorCode::kNotFound:
       return 404;
     case ErrorCode::kConflict:

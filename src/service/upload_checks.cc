@@ -16,6 +16,7 @@
 #include "ml/data/image_decode.h"
 #include "ml/data/image_folder.h"
 #include "ml/data/safe_zip.h"
+#include "util/utf8.h"
 
 namespace trainbox::service {
 namespace fsys = std::filesystem;
@@ -194,6 +195,7 @@ Status check_classes(const std::vector<ml::data::ZipEntry>& entries, size_t max_
   names.reserve(entries.size());
   for (const auto& entry : entries) names.push_back(entry.name);
   auto plan = ml::data::plan_image_folder(names);
+  if (!plan && plan.error().slug != "dataset_too_few_classes") return fail(plan.error());
   std::map<std::string, int> counts;
   if (plan) {
     if (plan->classes.size() > max_classes) {
@@ -207,7 +209,8 @@ Status check_classes(const std::vector<ml::data::ZipEntry>& entries, size_t max_
   auto usable = std::count_if(counts.begin(), counts.end(), [](auto& c) { return c.second >= 2; });
   std::vector<std::string> short_classes;
   for (const auto& [name, count] : plan&& usable >= 2 ? counts : images_per_folder(entries)) {
-    if (count < 2) short_classes.push_back(fmt::format("'{}' ({} images)", name, count));
+    if (count < 2)
+      short_classes.push_back(fmt::format("'{}' ({} images)", printable_label(name), count));
   }
   if (usable < 2) {
     return fail(ErrorCode::kInvalidArgument, "need_at_least_2_classes",

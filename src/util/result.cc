@@ -8,6 +8,8 @@ const char* error_code_name(ErrorCode code) {
       return "invalid_argument";
     case ErrorCode::kNotFound:
       return "not_found";
+    case ErrorCode::kUnprocessable:
+      return "unprocessable";
     case ErrorCode::kConflict:
       return "conflict";
     case ErrorCode::kPayloadTooLarge:

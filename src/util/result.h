@@ -10,7 +10,8 @@
 namespace trainbox {
 
 enum class ErrorCode {
-  kInvalidArgument,       // bad input from the caller (400/422)
+  kInvalidArgument,       // bad input from the caller (400)
+  kUnprocessable,         // well-formed JSON whose fields are wrong (422)
   kNotFound,              // no such object (404)
   kConflict,              // illegal in the current state (409)
   kPayloadTooLarge,       // over a configured limit (413)

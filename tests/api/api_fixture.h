@@ -10,6 +10,7 @@
 #include <string>
 
 #include "ml/testing/image_fixtures.h"
+#include "tests/api/raw_zip.h"
 #include "tests/support/server_process.h"
 #include "util/fs.h"
 
@@ -54,6 +55,24 @@ class ApiTest : public ::testing::Test {
     ASSERT_TRUE(body.is_object()) << res->body;
     EXPECT_EQ(body["error"]["code"], code) << res->body;
     EXPECT_FALSE(body["error"].value("message", "").empty()) << res->body;
+  }
+
+  // A refused upload: the status and slug at once, and nothing stored or left behind. Returns
+  // the reply's body.
+  std::string expect_refused(const std::string& filename, const std::string& bytes, int status,
+                             const std::string& slug,
+                             const std::vector<std::pair<std::string, std::string>>& fields = {}) {
+    SCOPED_TRACE(filename + " -> " + slug);
+    auto res = create_task(*client_, filename, bytes, fields);
+    expect_error(res, status, slug);
+    auto list = client_->Get("/api/v1/tasks");
+    EXPECT_TRUE(list);
+    if (list) {
+      EXPECT_EQ(nlohmann::json::parse(list->body)["total"], 0);
+    }
+    EXPECT_EQ(files_under(server_->data_dir() / "blobs"), 0u);
+    EXPECT_EQ(files_under(server_->data_dir() / "uploads"), 0u);
+    return res ? res->body : "";
   }
 
   TempDir scratch_{std::filesystem::temp_directory_path(), "api-test"};

@@ -5,117 +5,14 @@
 
 #include "bench/sentences.h"
 #include "tests/api/api_fixture.h"
+#include "tests/api/raw_zip.h"
 
 namespace trainbox::testing {
 namespace {
-namespace fsys = std::filesystem;
-
-// --- a raw zip writer (stored entries), for archives libzip would not write ---
-struct RawEntry {
-  std::string name;
-  std::string data;
-  uint16_t flags = 0;                  // bit 0: encrypted
-  uint32_t external = 0100644u << 16;  // unix mode in the high half
-};
-
-void put(std::string& out, uint64_t value, int width) {
-  for (int i = 0; i < width; ++i) out.push_back(static_cast<char>((value >> (8 * i)) & 0xFF));
-}
-
-void put_common(std::string& out, const RawEntry& e) {  // version needed .. name length
-  put(out, 20, 2);
-  put(out, e.flags, 2);
-  put(out, 0, 6);  // stored, time, date
-  put(out, 0, 4);  // crc: never read, refused before any inflating
-  put(out, e.data.size(), 4);
-  put(out, e.data.size(), 4);
-  put(out, e.name.size(), 2);
-}
-
-std::string local_record(const RawEntry& e) {
-  std::string out;
-  put(out, 0x04034b50, 4);
-  put_common(out, e);
-  put(out, 0, 2);
-  return out + e.name + e.data;
-}
-
-std::string central_record(const RawEntry& e, uint64_t offset) {
-  std::string out;
-  put(out, 0x02014b50, 4);
-  put(out, 0x031E, 2);  // made by unix
-  put_common(out, e);
-  put(out, 0, 8);  // extra, comment, disk, internal attributes
-  put(out, e.external, 4);
-  put(out, offset, 4);
-  return out + e.name;
-}
-
-std::string finish_zip(std::string body, const std::vector<std::string>& centrals) {
-  uint64_t cd_offset = body.size();
-  std::string cd;
-  for (const auto& c : centrals) cd += c;
-  body += cd;
-  put(body, 0x06054b50, 4);
-  put(body, 0, 4);
-  put(body, centrals.size(), 2);
-  put(body, centrals.size(), 2);
-  put(body, cd.size(), 4);
-  put(body, cd_offset, 4);
-  put(body, 0, 2);
-  return body;
-}
-
-std::string raw_zip(const std::vector<RawEntry>& entries) {
-  std::string body;
-  std::vector<std::string> centrals;
-  for (const auto& e : entries) {
-    centrals.push_back(central_record(e, body.size()));
-    body += local_record(e);
-  }
-  return finish_zip(body, centrals);
-}
-
-std::vector<RawEntry> two_classes() {
-  return {{"cat/1.png", "x"}, {"cat/2.png", "y"}, {"dog/1.png", "z"}, {"dog/2.png", "w"}};
-}
-
-std::vector<RawEntry> with(std::vector<RawEntry> entries, RawEntry extra) {
-  entries.push_back(std::move(extra));
-  return entries;
-}
-
-size_t files_under(const fsys::path& dir) {
-  size_t count = 0;
-  std::error_code ec;
-  for (auto it = fsys::recursive_directory_iterator(dir, ec); !ec && it != fsys::end(it);
-       it.increment(ec)) {
-    count += it->is_regular_file() ? 1 : 0;
-  }
-  return count;
-}
 
 class ApiIntakeTest : public ApiTest {
  protected:
   void SetUp() override { start_server({"--max-zip-entries", "5000", "--max-csv-rows", "1000"}); }
-
-  // A refused upload: the status and slug at once, and nothing stored or left behind. Returns
-  // the reply's body.
-  std::string expect_refused(const std::string& filename, const std::string& bytes, int status,
-                             const std::string& slug,
-                             const std::vector<std::pair<std::string, std::string>>& fields = {}) {
-    SCOPED_TRACE(filename + " -> " + slug);
-    auto res = create_task(*client_, filename, bytes, fields);
-    expect_error(res, status, slug);
-    auto list = client_->Get("/api/v1/tasks");
-    EXPECT_TRUE(list);
-    if (list) {
-      EXPECT_EQ(nlohmann::json::parse(list->body)["total"], 0);
-    }
-    EXPECT_EQ(files_under(server_->data_dir() / "blobs"), 0u);
-    EXPECT_EQ(files_under(server_->data_dir() / "uploads"), 0u);
-    return res ? res->body : "";
-  }
 };
 
 TEST_F(ApiIntakeTest, B1ToB3PathsOutsideTheArchive) {

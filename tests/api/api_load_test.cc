@@ -1,15 +1,18 @@
 // Slow and crowding clients against the real binary, each bounded to a few seconds: slow clients
 // hold no thread (/health keeps answering) and are dropped at the head deadline or, sending a
 // body, below the minimum body rate; a burst of concurrent connects is answered, none reset;
-// past the connection limit the answer is a 503.
+// past the connection limit the answer is a 503; 200 concurrent predicts and 20 concurrent
+// uploads are all answered.
 
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <thread>
 
+#include "ml/testing/image_fixtures.h"
 #include "tests/api/api_fixture.h"
 
 namespace trainbox::testing {
@@ -184,6 +187,62 @@ TEST_F(ApiSlowBodyTest, TrickledBodiesAreCutOffAfterTheGrace) {
   EXPECT_EQ(task.value("status", ""), "QUEUED");
   EXPECT_EQ(nlohmann::json::parse(server_->client()->Get("/api/v1/tasks")->body)["total"], 1)
       << "the cut-off uploads stored nothing";
+}
+
+}  // namespace
+}  // namespace trainbox::testing
+
+namespace trainbox::testing {
+namespace {
+
+class ApiCrowdTest : public ApiTest {
+ protected:
+  void SetUp() override { start_server({"--max-connections", "400"}); }
+
+  // Runs `request` from `clients` threads at once, each on its own connection; returns the
+  // statuses, 0 where no answer came (a reset or a refused connect).
+  template <class Request>
+  std::vector<int> all_at_once(int clients, Request request) {
+    std::atomic<int> ready{0};
+    std::vector<int> statuses(static_cast<size_t>(clients), 0);
+    std::vector<std::thread> threads;
+    for (int i = 0; i < clients; ++i) {
+      threads.emplace_back([&, i] {
+        auto client = server_->client();
+        client->set_read_timeout(std::chrono::seconds(60));
+        ready.fetch_add(1);
+        while (ready.load() < clients) std::this_thread::yield();
+        httplib::Result res = request(*client);
+        statuses[static_cast<size_t>(i)] = res ? res->status : 0;
+      });
+    }
+    for (auto& thread : threads) thread.join();
+    return statuses;
+  }
+};
+
+TEST_F(ApiCrowdTest, TwoHundredConcurrentPredictsAreAllAnswered) {
+  nlohmann::json task = create_ok(R"({"epochs": 1, "backbone": "tiny_cnn"})");
+  std::string id = task.value("id", "");
+  ASSERT_EQ(wait_status(id, "COMPLETED")["status"], "COMPLETED");
+  std::string image =
+      ml::testing::encode_png(ml::data::RgbImage{32, 32, std::vector<uint8_t>(32 * 32 * 3, 200)});
+  auto statuses = all_at_once(200, [&](httplib::Client& client) {
+    return client.Post("/api/v1/tasks/" + id + "/predict",
+                       httplib::MultipartFormDataItems{{"file", image, "a.png", "image/png"}});
+  });
+  EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 200), 200);
+}
+
+TEST_F(ApiCrowdTest, TwentyConcurrentUploadsAreAllAccepted) {
+  std::string zip = shapes_zip(scratch_.path(), 2, 6, 16);
+  auto statuses = all_at_once(20, [&](httplib::Client& client) {
+    return create_task(client, "shapes.zip", zip, {{"options", R"({"epochs": 1})"}});
+  });
+  EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 202), 20);
+  auto list = server_->client()->Get("/api/v1/tasks?limit=50");
+  ASSERT_TRUE(list);
+  EXPECT_EQ(nlohmann::json::parse(list->body)["total"], 20);
 }
 
 }  // namespace

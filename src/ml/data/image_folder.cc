@@ -8,6 +8,8 @@
 #include <random>
 #include <set>
 
+#include "util/utf8.h"
+
 namespace trainbox::ml::data {
 namespace {
 
@@ -115,6 +117,13 @@ Result<FolderPlan> plan_image_folder(const std::vector<std::string>& paths) {
                 fmt::format("found {} class folder(s) with images; put each class's images in "
                             "its own folder (at least 2 classes)",
                             by_class.size()));
+  }
+  for (const auto& [name, items] : by_class) {
+    if (auto problem = label_problem(name); !problem.empty()) {
+      return fail(ErrorCode::kInvalidArgument, "invalid_class_name",
+                  fmt::format("the class folder \"{}\" cannot name a class: {}; rename it",
+                              printable_label(name), problem));
+    }
   }
   for (auto& [name, items] : by_class) {
     int label = static_cast<int>(plan.classes.size());

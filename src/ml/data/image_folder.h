@@ -31,7 +31,8 @@ bool is_os_junk(const std::string& path);
 
 // `paths` are '/'-separated relative file paths (directories may be included; they are skipped).
 // Fails with kInvalidArgument "dataset_too_few_classes" when fewer than 2 class folders hold
-// images.
+// images, and with "invalid_class_name" when a class folder's name cannot be a label (see
+// label_problem in util/utf8.h).
 Result<FolderPlan> plan_image_folder(const std::vector<std::string>& paths);
 
 // Marks about `fraction` of each class as validation (at least 1 when the class has 2+ items,

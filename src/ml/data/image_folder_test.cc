@@ -34,6 +34,15 @@ TEST(ImageFolderTest, RefusesFewerThanTwoClasses) {
   EXPECT_EQ(plan.error().slug, "dataset_too_few_classes");
 }
 
+TEST(ImageFolderTest, RefusesClassNamesThatCannotBeLabels) {
+  auto plan = plan_image_folder({"cat/a.jpg", "cat\xE2\x80\xAEgnp.exe/b.jpg"});
+  ASSERT_FALSE(plan);
+  EXPECT_EQ(plan.error().slug, "invalid_class_name");
+  EXPECT_NE(plan.error().message.find("cat?gnp.exe"), std::string::npos) << plan.error().message;
+  EXPECT_FALSE(plan_image_folder({"cat/a.jpg", std::string(256, 'x') + "/b.jpg"}));
+  EXPECT_TRUE(plan_image_folder({"cat/a.jpg", "CON/b.jpg", "<b>x</b>/c.jpg"}));
+}
+
 TEST(ImageFolderTest, StratifiedSplitIsSeededAndKeepsEveryClass) {
   std::vector<int> labels;
   for (int i = 0; i < 50; ++i) labels.push_back(i < 40 ? 0 : 1);

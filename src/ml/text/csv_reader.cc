@@ -12,41 +12,13 @@
 #include <map>
 #include <system_error>
 
+#include "util/utf8.h"
+
 namespace trainbox::ml::text {
 namespace {
 
 constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
 constexpr size_t kDetectRecords = 50;
-
-// Length of the valid UTF-8 sequence starting at s[i], or 0 when invalid (overlongs, surrogates
-// and code points above U+10FFFF are invalid).
-size_t utf8_sequence_length(std::string_view s, size_t i) {
-  auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char b = byte(i);
-  if (b < 0x80) return 1;
-  size_t len = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC2 ? 2 : 0;
-  if (len == 0 || b > 0xF4 || i + len > s.size()) return 0;
-  for (size_t k = 1; k < len; ++k) {
-    if ((byte(i + k) & 0xC0) != 0x80) return 0;
-  }
-  unsigned char b1 = byte(i + 1);
-  if (b == 0xE0 && b1 < 0xA0) return 0;   // overlong
-  if (b == 0xED && b1 >= 0xA0) return 0;  // surrogate
-  if (b == 0xF0 && b1 < 0x90) return 0;   // overlong
-  if (b == 0xF4 && b1 >= 0x90) return 0;  // above U+10FFFF
-  return len;
-}
-
-// Code points in `s`, or -1 when it is not valid UTF-8.
-int64_t utf8_length(std::string_view s) {
-  int64_t count = 0;
-  for (size_t i = 0; i < s.size(); ++count) {
-    size_t len = utf8_sequence_length(s, i);
-    if (len == 0) return -1;
-    i += len;
-  }
-  return count;
-}
 
 // The UTF-16/32 shape of `head` from its NUL bytes (ASCII text in UTF-16 has a NUL in every
 // other byte, in UTF-32 three in every four), or "" when it has none of them.

@@ -8,6 +8,8 @@
 #include <set>
 #include <unordered_map>
 
+#include "util/utf8.h"
+
 namespace trainbox::ml::text {
 namespace {
 
@@ -132,6 +134,13 @@ Status check_classes(const std::map<std::string, int>& counts, size_t num_texts)
   if (counts.size() < 2) {
     return fail(ErrorCode::kInvalidArgument, "need_at_least_2_classes",
                 fmt::format("training needs at least 2 labels; the CSV has {}", counts.size()));
+  }
+  for (const auto& [name, count] : counts) {
+    if (auto problem = label_problem(name); !problem.empty()) {
+      return fail(
+          ErrorCode::kInvalidArgument, "invalid_label",
+          fmt::format("the label \"{}\" cannot name a class: {}", printable_label(name), problem));
+    }
   }
   std::vector<std::string> small;
   for (const auto& [name, count] : counts) {
